@@ -1,0 +1,40 @@
+# Setup needs only python3 (3.11+) and make: a project-local virtualenv gets uv from PyPI,
+# and uv installs the exact versions pinned in uv.lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+.PHONY: setup run demo test lint docs dev clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --extra dev --quiet
+	touch $@
+
+setup: $(VENV)/.synced  ## install everything into .venv
+
+run: setup  ## the main job: refresh today's partition from the live sources, then publish
+	$(BIN)/compute-atlas refresh
+
+demo: setup  ## the whole pipeline offline, from the demo archive shipped in the repo
+	$(BIN)/compute-atlas refresh --replay tests/fixtures/demo_archive --date 2026-11-20 \
+		--data-dir data/demo
+
+test: setup  ## the test suite (offline)
+	$(BIN)/pytest -n 2 -q
+
+lint: setup
+	$(BIN)/ruff check .
+
+docs: setup  ## regenerate docs/data-dictionary.md from the catalog
+	$(BIN)/python -m models.catalog.dictionary
+
+dev: setup  ## the Dagster UI and daemon (schedules run while this is up)
+	$(BIN)/dg dev
+
+clean:
+	rm -rf $(VENV) .dagster_home data/demo

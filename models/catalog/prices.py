@@ -1,0 +1,177 @@
+"""Catalog declarations for price sources (raw), conformed price tables (core), price indexes
+(out), and the pipeline's own bookkeeping (rejects, source runs)."""
+
+from __future__ import annotations
+
+from models.catalog.spec import PROVENANCE, Column, TableSpec, raw_table
+from models.records.prices import AzureRetailPrice, OpenrouterModelPrice, RunpodGpuPrice
+
+_DATE = Column("observation_date", "DATE", "the day the prices were observed", nullable=False)
+_USD_PER_GPU_HOUR = "USD/GPU-hour"
+
+RAW_AZURE = raw_table(
+    "raw.azure_retail__gpu_prices", AzureRetailPrice,
+    "Azure Retail Prices API meters of N-series (GPU) VM sizes: Linux on-demand, spot and "
+    "reservation prices per region. Windows, Low Priority, DevTest and Dedicated Host rows "
+    "are excluded.",
+    ("arm_region_name", "arm_sku_name", "price_type", "commitment_months"))
+
+RAW_RUNPOD = raw_table(
+    "raw.runpod__gpu_prices", RunpodGpuPrice,
+    "RunPod GraphQL gpuTypes prices per GPU-hour: secure/community cloud, on-demand, spot and "
+    "commitment terms.",
+    ("gpu_type_id", "cloud", "price_type", "commitment_months"))
+
+RAW_OPENROUTER = raw_table(
+    "raw.openrouter__models", OpenrouterModelPrice,
+    "OpenRouter /api/v1/models: every listed model with its per-token prices.",
+    ("model_id",))
+
+SOURCE_REJECTS = TableSpec(
+    name="raw.source__rejects",
+    description="Input rows a parser refused, with the reason; nothing disappears silently.",
+    columns=(
+        Column("source", "VARCHAR", "source name, e.g. azure_retail", nullable=False),
+        *PROVENANCE,
+        Column("reject_number", "BIGINT", "position of the reject within the fetch",
+               nullable=False),
+        Column("reason", "VARCHAR", "why the row was refused", nullable=False),
+        Column("record_json", "VARCHAR", "the input row as JSON", nullable=False),
+    ),
+    primary_key=("source", "observation_date", "reject_number"),
+    partition_by=("source", "observation_date"),
+)
+
+SOURCE_RUNS = TableSpec(
+    name="core.pipeline__events_source_runs",
+    description="One row per attempt to refresh one source for one observation date: how it "
+                "ran, what it produced, and the error if it failed. Append-only.",
+    columns=(
+        Column("run_id", "VARCHAR", "id of the refresh (a Dagster run id or a CLI run id)",
+               nullable=False),
+        Column("source", "VARCHAR", "source name", nullable=False),
+        _DATE,
+        Column("mode", "VARCHAR", "live (network), replay (recorded archive), archive "
+               "(re-parse of our own archive, i.e. a backfill) or file (ingest)", nullable=False),
+        Column("status", "VARCHAR", "success or failed", nullable=False),
+        Column("started_datetime", "TIMESTAMP", "start of the attempt (UTC)", nullable=False),
+        Column("finished_datetime", "TIMESTAMP", "end of the attempt (UTC)", nullable=False),
+        Column("fetch_id", "VARCHAR", "archive fetch id of the snapshots parsed"),
+        Column("n_snapshots", "BIGINT", "payloads archived or re-read"),
+        Column("n_records", "BIGINT", "rows written to the raw table"),
+        Column("n_rejects", "BIGINT", "rows refused by the parser"),
+        Column("error_message", "VARCHAR", "what failed and where; NULL on success"),
+    ),
+    primary_key=("run_id", "source", "observation_date"),
+    partition_by=(),
+)
+
+GPU_OFFERS = TableSpec(
+    name="core.cloud__daily_gpu_offers",
+    description="Every GPU rental offer observed on a day, conformed across providers: one row "
+                "per provider, SKU, region, price type and commitment, priced per hour and per "
+                "GPU-hour. gpu_model is NULL when the provider's GPU name maps to no canonical "
+                "id (see core.gpu__daily_unmapped_names).",
+    columns=(
+        _DATE,
+        Column("provider", "VARCHAR", "provider, e.g. azure, runpod", nullable=False),
+        Column("sku", "VARCHAR", "the provider's name of what is rented (VM size, GPU type and "
+               "cloud)", nullable=False),
+        Column("region", "VARCHAR", "provider region; 'global' where prices do not vary by "
+               "region", nullable=False),
+        Column("provider_gpu_name", "VARCHAR", "the GPU as the provider names it (RunPod GPU "
+               "type id; Azure VM size)"),
+        Column("gpu_model", "VARCHAR", "canonical GPU id (core.gpu__entity_models)"),
+        Column("gpu_count", "DOUBLE", "GPUs in the offer; fractional for GPU slices", unit="GPUs"),
+        Column("price_type", "VARCHAR", "on_demand, spot, reserved or marketplace (host-listed "
+               "capacity, e.g. RunPod community cloud)", nullable=False),
+        Column("commitment_months", "DOUBLE", "commitment length; 0 without commitment",
+               unit="months", nullable=False),
+        Column("usd_per_hour", "DOUBLE", "price of the whole offer per hour", unit="USD/hour"),
+        Column("usd_per_gpu_hour", "DOUBLE", "price per GPU per hour", unit=_USD_PER_GPU_HOUR),
+        Column("gpu_memory_gb", "DOUBLE", "memory per GPU", unit="GB"),
+        Column("vcpus", "DOUBLE", "vCPUs in the offer", unit="vCPUs"),
+        Column("memory_gb", "DOUBLE", "host memory in the offer", unit="GB"),
+        Column("source", "VARCHAR", "source the offer came from", nullable=False),
+        Column("source_url", "VARCHAR", "URL of the payload (redacted)", nullable=False),
+        Column("snapshot_sha256", "VARCHAR", "sha256 of the archived payload", nullable=False),
+    ),
+    primary_key=("observation_date", "provider", "sku", "region", "price_type",
+                 "commitment_months"),
+)
+
+UNMAPPED_GPU_NAMES = TableSpec(
+    name="core.gpu__daily_unmapped_names",
+    description="Provider GPU names seen on a day that map to no canonical GPU id. Kept visible "
+                "and flagged by a check; add an alias (models/reference/gpu_aliases.csv) or a "
+                "VM size (models/reference/azure_vm_skus.csv) to map them.",
+    columns=(
+        _DATE,
+        Column("provider", "VARCHAR", "provider", nullable=False),
+        Column("provider_gpu_name", "VARCHAR", "the unmapped name", nullable=False),
+        Column("n_offers", "BIGINT", "offers carrying that name", nullable=False),
+    ),
+    primary_key=("observation_date", "provider", "provider_gpu_name"),
+)
+
+AZURE_VM_SKUS = TableSpec(
+    name="core.cloud__codes_azure_vm_skus",
+    description="Maintained table of Azure GPU VM sizes: GPU model and count per size "
+                "(models/reference/azure_vm_skus.csv).",
+    columns=(
+        Column("arm_sku_name", "VARCHAR", "Azure VM size", nullable=False),
+        Column("gpu_model", "VARCHAR", "canonical GPU id", nullable=False),
+        Column("gpu_count", "DOUBLE", "GPUs per VM; fractional for GPU slices", unit="GPUs",
+               nullable=False),
+        Column("vcpus", "DOUBLE", "vCPUs per VM", unit="vCPUs"),
+        Column("memory_gb", "DOUBLE", "host memory per VM", unit="GB"),
+        Column("source", "VARCHAR", "where the facts come from", nullable=False),
+        Column("notes", "VARCHAR", "remarks"),
+    ),
+    primary_key=("arm_sku_name",),
+    partition_by=(),
+)
+
+TOKEN_PRICES = TableSpec(
+    name="core.llm__daily_token_prices",
+    description="Per-token API prices per model and day, in USD per million tokens.",
+    columns=(
+        _DATE,
+        Column("provider", "VARCHAR", "where the price is listed, e.g. openrouter",
+               nullable=False),
+        Column("model_id", "VARCHAR", "the provider's model id", nullable=False),
+        Column("model_name", "VARCHAR", "display name"),
+        Column("usd_per_million_input_tokens", "DOUBLE", "price of input (prompt) tokens",
+               unit="USD/1M tokens", nullable=False),
+        Column("usd_per_million_output_tokens", "DOUBLE", "price of output (completion) tokens",
+               unit="USD/1M tokens", nullable=False),
+        Column("context_length", "BIGINT", "context window", unit="tokens"),
+        Column("source_url", "VARCHAR", "URL of the payload (redacted)", nullable=False),
+        Column("snapshot_sha256", "VARCHAR", "sha256 of the archived payload", nullable=False),
+    ),
+    primary_key=("observation_date", "provider", "model_id"),
+)
+
+PRICE_INDEX = TableSpec(
+    name="out.gpu__daily_price_index",
+    description="Daily GPU price index: spread of per-GPU-hour prices across all offers of a "
+                "GPU model and price type (every region and commitment counts as an offer).",
+    columns=(
+        _DATE,
+        Column("gpu_model", "VARCHAR", "canonical GPU id", nullable=False),
+        Column("price_type", "VARCHAR", "on_demand, spot, reserved or marketplace",
+               nullable=False),
+        Column("min_usd_per_gpu_hour", "DOUBLE", "cheapest offer", unit=_USD_PER_GPU_HOUR,
+               nullable=False),
+        Column("median_usd_per_gpu_hour", "DOUBLE", "median offer", unit=_USD_PER_GPU_HOUR,
+               nullable=False),
+        Column("max_usd_per_gpu_hour", "DOUBLE", "dearest offer", unit=_USD_PER_GPU_HOUR,
+               nullable=False),
+        Column("n_offers", "BIGINT", "offers counted", nullable=False),
+        Column("n_providers", "BIGINT", "distinct providers among them", nullable=False),
+    ),
+    primary_key=("observation_date", "gpu_model", "price_type"),
+)
+
+TABLES = (RAW_AZURE, RAW_RUNPOD, RAW_OPENROUTER, SOURCE_REJECTS, SOURCE_RUNS, AZURE_VM_SKUS,
+          GPU_OFFERS, UNMAPPED_GPU_NAMES, TOKEN_PRICES, PRICE_INDEX)

@@ -1,0 +1,85 @@
+"""What a source is: :class:`Source` (registry entry + fetch/parse) and :class:`ParseResult`.
+
+A source module defines ``SOURCE = Source(...)`` with two functions:
+
+* ``fetch(session)`` issues the requests through a :class:`~sources.http.FetchSession` (which
+  archives every response) and follows paging; it returns nothing, the session keeps the
+  snapshots;
+* ``parse(snapshots)`` turns the snapshots of one complete fetch into records plus rejects,
+  raising :class:`~sources.errors.ParseError` when the payload does not have the expected shape
+  (so a layout change is a red run, never zero rows).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from models.records.base import Reject
+from sources.errors import ParseError
+from sources.http import FetchSession
+from sources.snapshot import Snapshot
+
+Family = Literal["gpu_prices", "token_prices", "buildout"]
+Protocol = Literal["json_api", "graphql", "bulk_file", "html", "excel_csv", "socrata",
+                   "arcgis", "overpass"]
+
+
+@dataclass
+class ParseResult:
+    """What a parse produced: records and rejects, each paired with the snapshot it came from
+    (so every row can cite its payload), plus counts of rows excluded by policy."""
+
+    records: list[tuple[Snapshot, BaseModel]] = field(default_factory=list)
+    rejects: list[tuple[Snapshot, Reject]] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+
+    def add(self, snapshot: Snapshot, record: BaseModel) -> None:
+        self.records.append((snapshot, record))
+
+    def reject(self, snapshot: Snapshot, reason: str, row: dict[str, Any]) -> None:
+        self.rejects.append((snapshot, Reject(reason=reason, record=row)))
+
+    def exclude(self, reason: str) -> None:
+        self.excluded[reason] += 1
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registry entry: identity, politeness and licence facts, and the two functions."""
+
+    name: str
+    title: str
+    family: Family
+    protocol: Protocol
+    homepage: str
+    urls: tuple[str, ...]
+    cadence: str
+    terms: str
+    parser_version: str
+    record_model: type[BaseModel]
+    raw_table: str
+    fetch: Callable[[FetchSession], None]
+    parse: Callable[[Sequence[Snapshot]], ParseResult]
+    api_key_env: str | None = None
+    api_key_required: bool = False
+
+
+def load_json(snapshot: Snapshot) -> Any:
+    """Decode a JSON body, with an error that says which payload and what it looked like."""
+    if not snapshot.body.strip():
+        raise ParseError(f"{snapshot.source}: empty body from {snapshot.url} "
+                         f"(snapshot {snapshot.sha256[:12]})")
+    try:
+        return json.loads(snapshot.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        head = snapshot.body[:80].decode("utf-8", "replace").replace("\n", " ")
+        kind = "an HTML page" if head.lstrip().lower().startswith(("<!doctype", "<html")) \
+            else "malformed JSON"
+        raise ParseError(f"{snapshot.source}: expected JSON from {snapshot.url} but got {kind} "
+                         f"(snapshot {snapshot.sha256[:12]}, starts {head!r}): {exc}") from exc

@@ -1,0 +1,21 @@
+"""The source registry: every source compute-atlas collects, by name.
+
+Adding a source = a module under ``sources/<family>/`` that defines ``SOURCE``, a record model
+in ``models/records``, a raw table in ``models/catalog``, and one line here.
+"""
+
+from __future__ import annotations
+
+from sources.base import Source
+from sources.prices import azure_retail, openrouter, runpod
+
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (azure_retail.SOURCE, runpod.SOURCE, openrouter.SOURCE)
+}
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known sources: {', '.join(SOURCES)}") from None

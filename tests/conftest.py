@@ -1,0 +1,36 @@
+"""Fixtures shared by the whole suite: recorded payloads, the real-payload folder, temp stores.
+
+The network is off for every test (pytest-socket, see pyproject); tests use recorded payloads,
+respx mocks or local servers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED_DATA = REPO.parent / "shared" / "data"
+DEMO_ARCHIVE = FIXTURES / "demo_archive"
+DEMO_DATE = date(2026, 11, 20)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data`` (real payloads captured from public sources); skips when absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present on this machine")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def fixture_bytes():
+    """Read a recorded payload under tests/fixtures by relative path."""
+
+    def read(relative: str) -> bytes:
+        return (FIXTURES / relative).read_bytes()
+
+    return read

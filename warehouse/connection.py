@@ -1,0 +1,73 @@
+"""Where the warehouse lives and how to open it.
+
+:class:`WarehouseSettings` resolves the data directory (raw archive, working database,
+published snapshot, exports) and the DuckDB database string from flags or the environment:
+
+* ``COMPUTE_ATLAS_DATA_DIR`` — data directory, default ``<repo>/data``;
+* ``COMPUTE_ATLAS_DATABASE`` — any DuckDB database string (a path, ``md:<db>`` for MotherDuck,
+  ``ducklake:<catalog>``); default ``<data dir>/warehouse.duckdb``.
+
+Only one process may write (DuckDB's rule); analysts read the published copy
+(``warehouse.publish``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR_ENV = "COMPUTE_ATLAS_DATA_DIR"
+DATABASE_ENV = "COMPUTE_ATLAS_DATABASE"
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    data_dir: Path
+    database: str
+    threads: int = 2
+    memory_limit: str = "4GB"
+
+    @classmethod
+    def from_env(cls, data_dir: str | Path | None = None,
+                 database: str | None = None) -> WarehouseSettings:
+        """Flags win over environment variables, which win over the defaults."""
+        resolved_dir = Path(data_dir or os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data")
+        resolved_db = (database or os.environ.get(DATABASE_ENV)
+                       or str(resolved_dir / "warehouse.duckdb"))
+        return cls(data_dir=resolved_dir.resolve(), database=resolved_db)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def published_path(self) -> Path:
+        return self.data_dir / "published" / "compute_atlas.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def is_local_file(self) -> bool:
+        """True for a plain file path; False for ``:memory:``, ``md:…``, ``ducklake:…``."""
+        return re.match(r"^:|^[a-z][a-z0-9_]+:", self.database) is None
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the working database; the connection is closed however the block ends."""
+        if self.is_local_file:
+            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.database, read_only=read_only,
+                             config={"threads": self.threads, "memory_limit": self.memory_limit})
+        try:
+            yield con
+        finally:
+            con.close()
