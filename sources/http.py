@@ -101,7 +101,8 @@ _URL = re.compile(r"https?://[^\s\"']+")
 
 
 class RedactingFilter(logging.Filter):
-    """Scrubs registered secrets from log records (httpx logs every request URL at INFO)."""
+    """Scrubs secrets from log records (httpx logs every request URL at INFO, httpx-retries
+    every request at DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -111,7 +112,9 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-logging.getLogger("httpx").addFilter(RedactingFilter())
+# Logger filters only see records of their own logger, so name every logger that prints URLs.
+for _name in ("httpx", "httpx_retries", "httpx_retries.transport", __name__):
+    logging.getLogger(_name).addFilter(RedactingFilter())
 
 
 # ---------------------------------------------------------------------------- transports
