@@ -32,7 +32,7 @@ app = typer.Typer(help="compute-atlas: what AI compute costs and where it is bei
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(estimate_app, name="estimate")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for grep and tests
 
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Data directory (archive, warehouse, published snapshot). "

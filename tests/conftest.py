@@ -6,10 +6,14 @@ respx mocks or local servers.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+# rich sizes tables to the terminal; give CLI tests a wide one so cells are not folded.
+os.environ.setdefault("COLUMNS", "200")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -59,6 +60,13 @@ def _insert(con: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame
     con.execute(f"INSERT INTO {spec.name} BY NAME SELECT * FROM incoming")
 
 
+def _comparable(values: pd.Series, like: Any) -> pd.Series:
+    """Values as the partition key's type (DuckDB hands DATE columns to pandas as datetime64)."""
+    if isinstance(like, date) and not isinstance(like, datetime):
+        return pd.to_datetime(values).dt.date
+    return values
+
+
 def _replace(con: duckdb.DuckDBPyConnection, write: PartitionWrite) -> int:
     spec, partition = write.spec, write.partition
     if set(partition) != set(spec.partition_by):
@@ -66,7 +74,7 @@ def _replace(con: duckdb.DuckDBPyConnection, write: PartitionWrite) -> int:
                          f"not {tuple(partition)}")
     frame = _conform(spec, write.frame)
     for column, value in partition.items():
-        if not frame.empty and not (frame[column] == value).all():
+        if not frame.empty and not (_comparable(frame[column], value) == value).all():
             raise ValueError(f"{spec.name}: rows outside partition {column}={value!r}")
     where = " AND ".join(f"{column} = ?" for column in partition)
     con.execute(f"DELETE FROM {spec.name}" + (f" WHERE {where}" if where else ""),

@@ -1,5 +1,4 @@
 """The daily refresh as one Dagster multi-asset, its checks, the job and the schedule.
-
 Why one step: sources must fail independently. If each source were its own step, a failed
 fetch would make Dagster skip every downstream core/out step for that day. Here the step runs
 :class:`pipelines.refresh.Refresher` (the same code as ``compute-atlas refresh``), reports a
@@ -12,7 +11,6 @@ in one step (``BackfillPolicy.single_run``), e.g.
 ``dg launch --assets '*' --partition-range 2026-11-01...2026-11-05``.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
@@ -67,21 +65,30 @@ def _spec(name: str) -> dg.AssetSpec:
     )
 
 
-ASSET_SPECS = [_spec(name) for name in WRITTEN_TABLES] + [dg.AssetSpec(
+def _asset_specs() -> list[dg.AssetSpec]:
+    # Built in a function: the defs loader would register module-level specs a second time.
+    return [_spec(name) for name in WRITTEN_TABLES] + [_published_spec()]
+
+
+def _published_spec() -> dg.AssetSpec:
+    return dg.AssetSpec(
     key=PUBLISHED_KEY, group_name="published", kinds={"duckdb"},
     deps=[table_key(n) for n in WRITTEN_TABLES if not n.startswith("raw.")],
     description="Read-only snapshot of the core and out schemas for analysts (DuckDB v1.2 "
-                "storage), swapped in atomically after each refresh.", skippable=True)]
+                "storage), swapped in atomically after each refresh.", skippable=True)
 
-CHECK_SPECS = [
-    dg.AssetCheckSpec("fetch_succeeded", asset=table_key(s.raw_table),
-                      description=f"{s.name} was collected and parsed for every date of the run")
-    for s in SOURCES.values()
-] + [
-    dg.AssetCheckSpec(c.name, asset=table_key(c.table), description=c.description,
-                      blocking=c.blocking)
-    for c in CHECKS
-]
+
+def _check_specs() -> list[dg.AssetCheckSpec]:
+    fetch_checks = [
+        dg.AssetCheckSpec("fetch_succeeded", asset=table_key(s.raw_table),
+                          description=f"{s.name} was collected and parsed for every date of "
+                                      "the run")
+        for s in SOURCES.values()]
+    contract_checks = [
+        dg.AssetCheckSpec(c.name, asset=table_key(c.table), description=c.description,
+                          blocking=c.blocking)
+        for c in CHECKS]
+    return fetch_checks + contract_checks
 
 
 class RefreshConfig(dg.Config):
@@ -135,8 +142,8 @@ def _results(report: RefreshReport, days: list[date]):
 
 @dg.multi_asset(
     name="daily_refresh",
-    specs=ASSET_SPECS,
-    check_specs=CHECK_SPECS,
+    specs=_asset_specs(),
+    check_specs=_check_specs(),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse_writer",
@@ -146,7 +153,7 @@ def daily_refresh(context: dg.AssetExecutionContext, config: RefreshConfig,
     """Collect every source for the partition's days, rebuild core/out, check, publish."""
     days = [date.fromisoformat(key) for key in context.partition_keys]
     refresher = Refresher(
-        warehouse.settings(), run_id=context.run_id,
+        warehouse.settings(), run_id=context.run.run_id,
         replay_dir=Path(config.replay_dir) if config.replay_dir else None,
         on_source_done=lambda o: (context.log.info if o.ok else context.log.error)(
             f"{o.source} {o.observation_date} ({o.mode}): "

@@ -1,0 +1,79 @@
+"""Parse helpers the price sources share: errors that name the payload they came from, envelope
+checks, and turning one raw row into either a record or a reject.
+
+Only source-independent mechanics belong here; what a field means stays in the source module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sources.base import ParseResult
+from sources.errors import ParseError
+from sources.snapshot import Snapshot
+
+
+def require_snapshots(source: str, snapshots: Sequence[Snapshot]) -> None:
+    """Refuse to parse an empty fetch (nothing was archived, so there is nothing to load)."""
+    if not snapshots:
+        raise ParseError(f"{source}: no snapshots to parse")
+
+
+def payload_error(snapshot: Snapshot, problem: str) -> ParseError:
+    """A :class:`ParseError` that says which source, which request and which stored body."""
+    return ParseError(f"{snapshot.source}: {problem} in the response to {snapshot.method} "
+                      f"{snapshot.url} (snapshot {snapshot.sha256[:12]})")
+
+
+def require_field(snapshot: Snapshot, payload: Any, key: str) -> Any:
+    """``payload[key]`` of a JSON object, or a :class:`ParseError` listing the keys it has."""
+    if not isinstance(payload, dict):
+        raise payload_error(snapshot, f"expected a JSON object with '{key}', "
+                                      f"got {type(payload).__name__}")
+    if key not in payload:
+        raise payload_error(snapshot, f"no '{key}' field (fields: {sorted(payload)[:12]})")
+    return payload[key]
+
+
+def require_rows(snapshot: Snapshot, value: Any, where: str) -> list[dict[str, Any]]:
+    """A JSON array of objects found at ``where``, or a :class:`ParseError`."""
+    if not isinstance(value, list):
+        raise payload_error(snapshot, f"expected a list at {where}, got {type(value).__name__}")
+    not_objects = [row for row in value if not isinstance(row, dict)]
+    if not_objects:
+        raise payload_error(snapshot, f"{len(not_objects)} entries of {where} are not objects "
+                                      f"(first: {not_objects[0]!r:.80})")
+    return value
+
+
+def validated(model: type[BaseModel], fields: dict[str, Any]) -> BaseModel | str:
+    """``fields`` as a ``model`` record, or pydantic's reasons why not, worded as a reject."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        return "invalid row: " + "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors())
+
+
+def add_validated(result: ParseResult, snapshot: Snapshot, model: type[BaseModel],
+                  fields: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Add ``fields`` as a record of ``snapshot``, or reject ``raw`` with the reasons."""
+    outcome = validated(model, fields)
+    if isinstance(outcome, str):
+        result.reject(snapshot, outcome, raw)
+    else:
+        result.add(snapshot, outcome)
+
+
+def require_records(result: ParseResult, snapshots: Sequence[Snapshot], rows_read: int) -> None:
+    """Refuse a parse that produced nothing: a layout change must be a red run, never zero rows."""
+    if result.records:
+        return
+    first = snapshots[0]
+    raise ParseError(f"{first.source}: no usable rows in {len(snapshots)} response(s) from "
+                     f"{first.method} {first.url}: {rows_read} rows read, "
+                     f"{len(result.rejects)} rejected, the rest excluded")
