@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -23,6 +24,7 @@ from models.estimation.assumptions import EstimationAssumptions
 from models.estimation.efficiency import efficiency_for
 from models.estimation.names import NameResolutionError, resolve_gpu, resolve_llm
 from models.estimation.precisions import PEAK_COLUMN, PRECISIONS
+from models.estimation.roofline import ridge_point
 from models.estimation.tables import parameters_only_architecture, peak_dense_tflops, serving_grid
 from models.estimation.training import estimate_training
 
@@ -46,6 +48,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 def _fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code=1)
+
+
+def _invalid(error: Exception) -> typer.Exit:
+    """A readable one-liner for a name or assumption error."""
+    if isinstance(error, ValidationError):
+        return _fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
+    return _fail(str(error))
 
 
 def _count(text: str, what: str) -> float:
@@ -143,7 +152,7 @@ def inference(
             convention=convention, precisions=(precision,), mfu_prefill=mfu, mfu_decode=mfu,
             mbu_prefill=mbu, mbu_decode=mbu)
     except (NameResolutionError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise _invalid(error) from None
     gpus = reference.gpu_models()
     grid = pd.DataFrame([{
         "gpu_model": gpu_model, "llm_model": llm_model, "precision": precision,
@@ -172,6 +181,9 @@ def inference(
                   "convention": convention, "input_tokens": input_tokens,
                   "output_tokens": output_tokens, "kv_cache_precision": row["kv_cache_precision"],
                   "peak_dense_tflops": _plain(row["peak_dense_tflops"]),
+                  "memory_bandwidth_tbps": _plain(row["memory_bandwidth_tbps"]),
+                  "ridge_point_flop_per_byte": _plain(ridge_point(
+                      row["peak_dense_tflops"], row["memory_bandwidth_tbps"])),
                   **{k: _plain(row[k]) for k in ("mfu_prefill", "mbu_prefill", "mfu_decode",
                                                   "mbu_decode", "efficiency_source")},
                   "memory_utilization": assumptions.memory_utilization,
@@ -209,7 +221,7 @@ def training(
         assumptions = EstimationAssumptions(convention=convention, mfu_training=mfu,
                                             training_memory_scheme=memory_scheme)
     except (NameResolutionError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise _invalid(error) from None
     gpus = reference.gpu_models()
     gpu_row = gpus[gpus["gpu_model"] == gpu_model]
     peak = float(peak_dense_tflops(gpu_row.reset_index(drop=True), pd.Series([precision]))[0])
