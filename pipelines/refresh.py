@@ -33,6 +33,10 @@ import duckdb
 import pandas as pd
 
 from models.catalog import TABLES, table
+from models.estimation.assumptions import EstimationAssumptions
+from models.estimation.calibration import calibration_projected_vs_measured
+from models.estimation.tables import (cost_per_1k_tokens, market_vs_projected,
+                                      usd_per_effective_tflop)
 from sources.archive import RawArchive
 from sources.base import ParseResult, Source
 from sources.errors import SourceError
@@ -44,8 +48,8 @@ from warehouse.checks import CheckOutcome, run_checks
 from warehouse.connection import WarehouseSettings
 from warehouse.publish import publish_snapshot
 from warehouse.schema import ensure_schema
-from warehouse.transform import build_partition
-from warehouse.write import PartitionWrite, append_rows, replace_partitions
+from warehouse.transform import build_partition, select_partition
+from warehouse.write import PartitionWrite, append_rows, replace_partitions, replace_table
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,9 @@ MODES = ("auto", "live", "replay", "archive", "file")
 CORE_TABLES = ("core.cloud__daily_gpu_offers", "core.gpu__daily_unmapped_names",
                "core.llm__daily_token_prices")
 OUT_TABLES = ("out.gpu__daily_price_index",)
+ESTIMATE_TABLES = ("out.gpu__daily_usd_per_effective_tflop", "out.llm__daily_cost_per_1k_tokens",
+                   "out.llm__daily_market_vs_projected")
+CALIBRATION_TABLE = "out.llm__calibration_projected_vs_measured"
 
 
 @dataclass
@@ -123,6 +130,10 @@ def _rejects_frame(source: Source, result: ParseResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(table("raw.source__rejects").column_names))
 
 
+def _empty(table_name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(table(table_name).column_names))
+
+
 def _provenance(snapshot: Snapshot, source: Source) -> dict:
     return {
         "observation_date": snapshot.observation_date,
@@ -138,11 +149,13 @@ class Refresher:
 
     def __init__(self, settings: WarehouseSettings, *, http: HttpSettings = HttpSettings(),
                  replay_dir: Path | None = None, run_id: str | None = None,
+                 assumptions: EstimationAssumptions | None = None,
                  on_source_done: Callable[[SourceOutcome], None] | None = None,
                  on_source_start: Callable[[str, date], None] | None = None) -> None:
         self.settings = settings
         self.http = http
         self.replay_dir = replay_dir
+        self.assumptions = assumptions or EstimationAssumptions()
         self.run_id = run_id or f"cli-{uuid.uuid4().hex[:12]}"
         self.archive = RawArchive(settings.archive_dir)
         self._on_done = on_source_done or (lambda outcome: None)
@@ -164,6 +177,7 @@ class Refresher:
         with self.settings.connect() as con:
             ensure_schema(con)
             reference.load_all(con)
+            replace_table(con, table(CALIBRATION_TABLE), calibration_projected_vs_measured())
             for day in days:
                 for name in names:
                     report.sources.append(self.collect(con, SOURCES[name], day, mode,
@@ -277,5 +291,25 @@ class Refresher:
         outcome = DayOutcome(observation_date=day)
         for name in (*CORE_TABLES, *OUT_TABLES):
             outcome.table_rows[name] = build_partition(con, name, day)
+        outcome.table_rows |= self.build_estimates(con, day)
         outcome.checks = run_checks(con, day)
         return outcome
+
+    def build_estimates(self, con: duckdb.DuckDBPyConnection, day: date) -> dict[str, int]:
+        """$ per effective TFLOP, projected $ per 1k tokens and market vs projected for one day,
+        computed at ``self.assumptions`` (which every row records)."""
+        offers = select_partition(con, "inputs.gpu__offers_for_tflop", day)
+        price_basis = select_partition(con, "inputs.llm__price_basis", day)
+        token_prices = select_partition(con, "inputs.llm__token_prices", day)
+        tflop_table, cost_table, market_table = ESTIMATE_TABLES
+        per_tflop = (usd_per_effective_tflop(offers, assumptions=self.assumptions)
+                     if not offers.empty else _empty(tflop_table))
+        projected = (cost_per_1k_tokens(price_basis, assumptions=self.assumptions)
+                     if not price_basis.empty else _empty(cost_table))
+        market = (market_vs_projected(token_prices, projected, assumptions=self.assumptions)
+                  if not (token_prices.empty or projected.empty) else _empty(market_table))
+        frames = dict(zip(ESTIMATE_TABLES, (per_tflop, projected, market), strict=True))
+        written = replace_partitions(con, [
+            PartitionWrite(table(name), frame, {"observation_date": day})
+            for name, frame in frames.items()])
+        return dict(zip(ESTIMATE_TABLES, written, strict=True))

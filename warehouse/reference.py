@@ -7,37 +7,25 @@ warehouse (and every table built from it) on the next run without re-fetching an
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from models.estimation.names import normalize_name
+from models.estimation import reference
+from models.estimation.names import gpu_alias_keys
 from warehouse.transform import load_reference
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "models" / "reference"
-
-
-def read_csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / name)
-
-
-def gpu_aliases() -> pd.DataFrame:
-    """Maintained aliases plus each canonical id and display name as an alias of itself."""
-    models = read_csv("gpu_models.csv")
-    aliases = pd.concat([
-        read_csv("gpu_aliases.csv")[["alias", "gpu_model"]],
-        models[["gpu_model"]].assign(alias=models["gpu_model"]),
-        models[["gpu_model", "name"]].rename(columns={"name": "alias"}),
-    ], ignore_index=True)
-    aliases["alias_key"] = aliases["alias"].map(normalize_name)
-    return aliases.drop_duplicates(["alias_key", "gpu_model"])
-
-
 REFERENCE_TABLES: dict[str, Callable[[], pd.DataFrame]] = {
-    "core.gpu__entity_models": lambda: read_csv("gpu_models.csv"),
-    "core.gpu__codes_aliases": gpu_aliases,
-    "core.cloud__codes_azure_vm_skus": lambda: read_csv("azure_vm_skus.csv"),
+    "core.gpu__entity_models": reference.gpu_models,
+    # aliases + each id and display name, keyed by the normalized name; a key that would
+    # point at two GPUs raises here rather than mapping offers arbitrarily
+    "core.gpu__codes_aliases": gpu_alias_keys,
+    "core.gpu__codes_families": reference.gpu_families,
+    "core.cloud__codes_azure_vm_skus": lambda: pd.read_csv(
+        reference.REFERENCE_DIR / "azure_vm_skus.csv"),
+    "core.llm__entity_architectures": reference.llm_architectures,
+    "core.gpu__codes_efficiency": reference.efficiency_defaults,
+    "core.llm__codes_workload_profiles": reference.workload_profiles,
 }
 
 

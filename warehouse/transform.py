@@ -2,8 +2,8 @@
 
 ``warehouse/sql/<schema>/<table>.sql`` holds one SELECT per table, parameterised by
 ``$observation_date``; :func:`build_partition` runs it and replaces that day's partition.
-Tables computed in Python (the estimation outputs) are written by their callers with
-:func:`warehouse.write.replace_partition`.
+``warehouse/sql/inputs/`` holds the SELECTs that feed tables computed in Python (the estimation
+outputs); :func:`select_partition` runs those.
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ from warehouse.write import replace_partition, replace_table
 SQL_DIR = Path(__file__).parent / "sql"
 
 
-def sql_path(table_name: str) -> Path:
-    schema, name = table_name.split(".", 1)
-    return SQL_DIR / schema / f"{name}.sql"
+def sql_path(query_name: str) -> Path:
+    """``core.x`` -> ``sql/core/x.sql``; ``inputs.y`` -> ``sql/inputs/y.sql``."""
+    folder, name = query_name.split(".", 1)
+    return SQL_DIR / folder / f"{name}.sql"
 
 
-def select_partition(con: duckdb.DuckDBPyConnection, table_name: str,
+def select_partition(con: duckdb.DuckDBPyConnection, query_name: str,
                      observation_date: date) -> pd.DataFrame:
-    """Run a table's SQL for one day and return the rows (not written)."""
-    query = sql_path(table_name).read_text(encoding="utf-8")
+    """Run a named SQL file for one day and return the rows (not written)."""
+    query = sql_path(query_name).read_text(encoding="utf-8")
     return con.execute(query, {"observation_date": observation_date}).df()
 
 

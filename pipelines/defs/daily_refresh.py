@@ -14,11 +14,14 @@ in one step (``BackfillPolicy.single_run``), e.g.
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from models.catalog import TABLES, TableSpec
-from pipelines.refresh import CORE_TABLES, OUT_TABLES, Refresher, RefreshReport
+from models.estimation.assumptions import EstimationAssumptions
+from pipelines.refresh import (CALIBRATION_TABLE, CORE_TABLES, ESTIMATE_TABLES, OUT_TABLES,
+                               Refresher, RefreshReport)
 from pipelines.defs.resources import WarehouseResource
 from sources.registry import SOURCES
 from warehouse.checks import CHECKS
@@ -36,9 +39,20 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "core.gpu__daily_unmapped_names": ("core.cloud__daily_gpu_offers",),
     "core.llm__daily_token_prices": ("raw.openrouter__models",),
     "out.gpu__daily_price_index": ("core.cloud__daily_gpu_offers",),
+    "out.gpu__daily_usd_per_effective_tflop": ("core.cloud__daily_gpu_offers",
+                                               "core.gpu__entity_models",
+                                               "core.gpu__codes_efficiency"),
+    "out.llm__daily_cost_per_1k_tokens": ("core.cloud__daily_gpu_offers",
+                                          "core.llm__entity_architectures",
+                                          "core.llm__codes_workload_profiles",
+                                          "core.gpu__codes_efficiency"),
+    "out.llm__daily_market_vs_projected": ("core.llm__daily_token_prices",
+                                           "out.llm__daily_cost_per_1k_tokens"),
+    CALIBRATION_TABLE: ("core.gpu__codes_efficiency", "core.llm__entity_architectures"),
 }
 WRITTEN_TABLES = (*RAW_TABLES, "raw.source__rejects", "core.pipeline__events_source_runs",
-                  *REFERENCE_TABLES, *CORE_TABLES, *OUT_TABLES)
+                  *REFERENCE_TABLES, CALIBRATION_TABLE, *CORE_TABLES, *OUT_TABLES,
+                  *ESTIMATE_TABLES)
 
 
 def table_key(name: str) -> dg.AssetKey:
@@ -93,11 +107,16 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
 
 class RefreshConfig(dg.Config):
     """How to collect: ``auto`` fetches live for today and re-parses the archive for past
-    days; ``replay`` serves requests from ``replay_dir``; ``archive`` forces re-parsing."""
+    days; ``replay`` serves requests from ``replay_dir``; ``archive`` forces re-parsing.
+
+    ``estimation_assumptions`` overrides fields of
+    :class:`models.estimation.assumptions.EstimationAssumptions` (utilization, precisions,
+    batch limits, workload profiles...); every estimate row records the values it used."""
 
     mode: str = "auto"
     replay_dir: str | None = None
     sources: list[str] | None = None
+    estimation_assumptions: dict[str, Any] = {}
 
 
 def _results(report: RefreshReport, days: list[date]):
@@ -120,9 +139,9 @@ def _results(report: RefreshReport, days: list[date]):
                 "fetch_ids": ", ".join(o.fetch_id or "" for o in outcomes)})
     yield dg.MaterializeResult(asset_key=table_key("raw.source__rejects"))
     yield dg.MaterializeResult(asset_key=table_key("core.pipeline__events_source_runs"))
-    for name in REFERENCE_TABLES:
+    for name in (*REFERENCE_TABLES, CALIBRATION_TABLE):
         yield dg.MaterializeResult(asset_key=table_key(name))
-    for name in (*CORE_TABLES, *OUT_TABLES):
+    for name in (*CORE_TABLES, *OUT_TABLES, *ESTIMATE_TABLES):
         yield dg.MaterializeResult(asset_key=table_key(name), metadata={
             "dagster/partition_row_count": sum(d.table_rows.get(name, 0) for d in report.days)})
     for check in CHECKS:
@@ -154,6 +173,7 @@ def daily_refresh(context: dg.AssetExecutionContext, config: RefreshConfig,
     days = [date.fromisoformat(key) for key in context.partition_keys]
     refresher = Refresher(
         warehouse.settings(), run_id=context.run.run_id,
+        assumptions=EstimationAssumptions(**config.estimation_assumptions),
         replay_dir=Path(config.replay_dir) if config.replay_dir else None,
         on_source_done=lambda o: (context.log.info if o.ok else context.log.error)(
             f"{o.source} {o.observation_date} ({o.mode}): "

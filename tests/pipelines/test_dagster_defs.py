@@ -2,6 +2,7 @@
 materializes on the demo archive with its checks."""
 
 import dagster as dg
+import duckdb
 
 from pipelines.defs.daily_refresh import daily_refresh
 from pipelines.defs.resources import WarehouseResource
@@ -26,7 +27,8 @@ def test_materialize_on_the_demo_archive(tmp_path):
         partition_key=str(DEMO_DATE),
         resources={"warehouse": WarehouseResource(data_dir=str(tmp_path / "data"))},
         run_config={"ops": {"daily_refresh": {"config": {
-            "mode": "replay", "replay_dir": str(DEMO_ARCHIVE)}}}},
+            "mode": "replay", "replay_dir": str(DEMO_ARCHIVE),
+            "estimation_assumptions": {"precisions": ["fp8"], "effective_tflop_utilization": 0.3}}}}},
     )
     assert result.success
     materialized = {e.asset_key.to_user_string()
@@ -37,6 +39,14 @@ def test_materialize_on_the_demo_archive(tmp_path):
               for c in result.get_asset_check_evaluations()}
     assert checks[("raw/openrouter__models", "fetch_succeeded")] is True
     assert checks[("core/cloud__daily_gpu_offers", "price_bounds")] is True
+    # the run's assumptions are stored in the rows they produced
+    con = duckdb.connect(str(tmp_path / "data" / "published" / "compute_atlas.duckdb"),
+                         read_only=True)
+    assert con.execute("SELECT DISTINCT precision FROM out.llm__daily_cost_per_1k_tokens"
+                       ).fetchall() == [("fp8",)]
+    assert con.execute("SELECT DISTINCT utilization FROM out.gpu__daily_usd_per_effective_tflop"
+                       ).fetchall() == [(0.3,)]
+    con.close()
 
 
 def test_failing_sources_fail_the_run_visibly(tmp_path):
