@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +42,7 @@ Database = Annotated[str | None, typer.Option(
                        "Env: COMPUTE_ATLAS_DATABASE. Default: <data-dir>/warehouse.duckdb.")]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -252,7 +252,8 @@ def query(
 
 @app.command()
 def export(
-    table_name: Annotated[str, typer.Argument(metavar="TABLE", help="e.g. out.gpu__daily_price_index")],
+    table_name: Annotated[str, typer.Argument(metavar="TABLE",
+                                              help="e.g. out.gpu__daily_price_index")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
     out: Annotated[Path | None, typer.Option(help="Output file; default "
                                              "<data-dir>/exports/<table>.<format>")] = None,

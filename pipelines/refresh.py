@@ -35,8 +35,11 @@ import pandas as pd
 from models.catalog import TABLES, table
 from models.estimation.assumptions import EstimationAssumptions
 from models.estimation.calibration import calibration_projected_vs_measured
-from models.estimation.tables import (cost_per_1k_tokens, market_vs_projected,
-                                      usd_per_effective_tflop)
+from models.estimation.tables import (
+    cost_per_1k_tokens,
+    market_vs_projected,
+    usd_per_effective_tflop,
+)
 from sources.archive import RawArchive
 from sources.base import ParseResult, Source
 from sources.errors import SourceError
@@ -147,13 +150,13 @@ def _provenance(snapshot: Snapshot, source: Source) -> dict:
 class Refresher:
     """Runs refreshes against one warehouse; see the module docstring."""
 
-    def __init__(self, settings: WarehouseSettings, *, http: HttpSettings = HttpSettings(),
+    def __init__(self, settings: WarehouseSettings, *, http: HttpSettings | None = None,
                  replay_dir: Path | None = None, run_id: str | None = None,
                  assumptions: EstimationAssumptions | None = None,
                  on_source_done: Callable[[SourceOutcome], None] | None = None,
                  on_source_start: Callable[[str, date], None] | None = None) -> None:
         self.settings = settings
-        self.http = http
+        self.http = http or HttpSettings()
         self.replay_dir = replay_dir
         self.assumptions = assumptions or EstimationAssumptions()
         self.run_id = run_id or f"cli-{uuid.uuid4().hex[:12]}"

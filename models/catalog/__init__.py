@@ -11,8 +11,8 @@ collects them. Nothing here touches a database.
 
 from __future__ import annotations
 
-from models.catalog.spec import Column, TableSpec
 from models.catalog import estimation, prices
+from models.catalog.spec import Column, TableSpec
 
 TABLES: dict[str, TableSpec] = {}
 for _module in (prices, estimation):

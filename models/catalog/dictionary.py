@@ -26,7 +26,7 @@ def render() -> str:
         "holds `core` and `out`.",
         "",
     ]
-    for spec in sorted(TABLES.values(), key=lambda t: ("raw core out".split().index(t.schema),
+    for spec in sorted(TABLES.values(), key=lambda t: (["raw", "core", "out"].index(t.schema),
                                                         t.name)):
         lines += [f"## `{spec.name}`", "", spec.description, ""]
         key = ", ".join(spec.primary_key) or "none"

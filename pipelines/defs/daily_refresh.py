@@ -20,9 +20,15 @@ import dagster as dg
 
 from models.catalog import TABLES, TableSpec
 from models.estimation.assumptions import EstimationAssumptions
-from pipelines.refresh import (CALIBRATION_TABLE, CORE_TABLES, ESTIMATE_TABLES, OUT_TABLES,
-                               Refresher, RefreshReport)
 from pipelines.defs.resources import WarehouseResource
+from pipelines.refresh import (
+    CALIBRATION_TABLE,
+    CORE_TABLES,
+    ESTIMATE_TABLES,
+    OUT_TABLES,
+    Refresher,
+    RefreshReport,
+)
 from sources.registry import SOURCES
 from warehouse.checks import CHECKS
 from warehouse.reference import REFERENCE_TABLES

@@ -4,9 +4,9 @@ materializes on the demo archive with its checks."""
 import dagster as dg
 import duckdb
 
+from pipelines.definitions import defs
 from pipelines.defs.daily_refresh import daily_refresh
 from pipelines.defs.resources import WarehouseResource
-from pipelines.definitions import defs
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE
 
 
@@ -28,11 +28,12 @@ def test_materialize_on_the_demo_archive(tmp_path):
         resources={"warehouse": WarehouseResource(data_dir=str(tmp_path / "data"))},
         run_config={"ops": {"daily_refresh": {"config": {
             "mode": "replay", "replay_dir": str(DEMO_ARCHIVE),
-            "estimation_assumptions": {"precisions": ["fp8"], "effective_tflop_utilization": 0.3}}}}},
+            "estimation_assumptions": {"precisions": ["fp8"],
+                                       "effective_tflop_utilization": 0.3}}}}},
     )
     assert result.success
-    materialized = {e.asset_key.to_user_string()
-                    for e in result.get_asset_materialization_events()}
+    events = result.get_asset_materialization_events()
+    materialized = {e.asset_key.to_user_string() for e in events}
     assert {"raw/runpod__gpu_prices", "out/gpu__daily_price_index",
             "published/snapshot"} <= materialized
     checks = {(c.asset_key.to_user_string(), c.check_name): c.passed

@@ -71,7 +71,8 @@ def test_a_missing_recording_fails_that_source_only_and_a_rerun_succeeds(setting
     shutil.copytree(DEMO_ARCHIVE, broken)
     manifest = broken / "manifest.jsonl"
     lines = manifest.read_text().splitlines()
-    manifest.write_text("\n".join(l for l in lines if '"source": "runpod"' not in l) + "\n")
+    kept = [line for line in lines if '"source": "runpod"' not in line]
+    manifest.write_text("\n".join(kept) + "\n")
 
     report = Refresher(settings, replay_dir=broken).run([DEMO_DATE], mode="replay")
     [failed] = report.failed_sources

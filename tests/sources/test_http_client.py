@@ -10,8 +10,16 @@ import respx
 
 from sources.archive import RawArchive
 from sources.errors import FetchError, ReplayMissError, RobotsDisallowedError
-from sources.http import (SECRETS, USER_AGENT, FetchSession, HostRateLimiter, HttpSettings,
-                          ReplayTransport, build_client, redact_url)
+from sources.http import (
+    SECRETS,
+    USER_AGENT,
+    FetchSession,
+    HostRateLimiter,
+    HttpSettings,
+    ReplayTransport,
+    build_client,
+    redact_url,
+)
 
 DAY = date(2026, 11, 20)
 FAST = HttpSettings(min_interval_s=0, backoff_factor_s=0.001, max_backoff_wait_s=0.01)
