@@ -81,25 +81,29 @@ def _print_outcome(outcome: SourceOutcome) -> None:
 
 
 def _print_report(report: RefreshReport) -> None:
-    summary = Table(title=f"refresh {report.run_id}", show_lines=False)
-    for column in ("source", "date", "mode", "status", "rows", "rejects", "seconds", "error"):
-        summary.add_column(column, overflow="fold")
+    summary = Table(title=f"refresh {report.run_id}")
+    for column in ("source", "date", "mode", "status", "rows", "rejects", "seconds"):
+        summary.add_column(column, no_wrap=True)
     for o in report.sources:
         summary.add_row(o.source, str(o.observation_date), o.mode,
                         "[green]ok[/]" if o.ok else "[red]failed[/]", f"{o.n_records:,}",
-                        f"{o.n_rejects:,}", f"{o.seconds:.1f}", o.error or "")
+                        f"{o.n_rejects:,}", f"{o.seconds:.1f}")
     console.print(summary)
+    for o in report.failed_sources:
+        console.print(f"[red]✗ {o.source} {o.observation_date}:[/] {o.error}", soft_wrap=True)
     for day in report.days:
         rows = ", ".join(f"{name} {n:,}" for name, n in day.table_rows.items())
-        console.print(f"{day.observation_date}: {rows}")
+        console.print(f"{day.observation_date}: {rows}", soft_wrap=True)
         for check in day.checks:
             if not check.passed:
                 level = "[red]BLOCKING[/]" if check.blocking else "[yellow]warning[/]"
-                console.print(f"  {level} {check.table} {check.name}: {check.message}")
+                console.print(f"  {level} {check.table} {check.name}: {check.message}",
+                              soft_wrap=True)
     if report.published:
-        console.print(f"published {report.published} in {report.seconds:.1f}s")
+        console.print(f"published {report.published}")
     else:
         console.print(f"[yellow]not published:[/] {report.publish_skipped_reason}")
+    console.print(f"refresh took {report.seconds:.1f}s")
 
 
 def _run_refresh(settings: WarehouseSettings, refresher_kwargs: dict, **run_kwargs) -> None:
