@@ -8,7 +8,9 @@ class SourceError(Exception):
 
 
 class FetchError(SourceError):
-    """A request failed after retries: HTTP error status, timeout, connection error, size cap."""
+    """A fetch could not complete: an HTTP error status, timeout or connection error after
+    retries, the size cap, or paging that cannot go on (a next-page link that loops or leaves
+    the API's host)."""
 
 
 class ReplayMissError(FetchError):
