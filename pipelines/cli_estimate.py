@@ -111,6 +111,22 @@ def _print(result: dict[str, Any], as_json: bool, title: str) -> None:
     console.print(table)
 
 
+def _resolve_inputs(model: str | None, params: str | None, gpu: str, precision: str,
+                    convention: str, **assumption_fields
+                    ) -> tuple[str, pd.DataFrame, str, EstimationAssumptions]:
+    """Validate the options shared by both commands; names and values that cannot be used
+    end the command with a message listing the candidates."""
+    _check_precision(precision)
+    _check_convention(convention)
+    try:
+        llm_model, architectures = _architecture(model, params)
+        gpu_model = resolve_gpu(gpu)
+        assumptions = EstimationAssumptions(convention=convention, **assumption_fields)
+    except (NameResolutionError, ValueError) as error:
+        raise _invalid(error) from None
+    return llm_model, architectures, gpu_model, assumptions
+
+
 def _check_precision(precision: str) -> None:
     if precision not in PRECISIONS:
         raise _fail(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
@@ -143,16 +159,9 @@ def inference(
     convention: Convention = "decoder", as_json: AsJson = False,
 ) -> None:
     """Serving one model on one GPU type: layout, batch, latency, throughput, dollars."""
-    _check_precision(precision)
-    _check_convention(convention)
-    try:
-        llm_model, architectures = _architecture(model, params)
-        gpu_model = resolve_gpu(gpu)
-        assumptions = EstimationAssumptions(
-            convention=convention, precisions=(precision,), mfu_prefill=mfu, mfu_decode=mfu,
-            mbu_prefill=mbu, mbu_decode=mbu)
-    except (NameResolutionError, ValueError) as error:
-        raise _invalid(error) from None
+    llm_model, architectures, gpu_model, assumptions = _resolve_inputs(
+        model, params, gpu, precision, convention, precisions=(precision,), mfu_prefill=mfu,
+        mfu_decode=mfu, mbu_prefill=mbu, mbu_decode=mbu)
     gpus = reference.gpu_models()
     grid = pd.DataFrame([{
         "gpu_model": gpu_model, "llm_model": llm_model, "precision": precision,
@@ -213,15 +222,9 @@ def training(
     convention: Convention = "decoder", as_json: AsJson = False,
 ) -> None:
     """Training one model on one GPU type: FLOPs, GPU-hours, dollars, wall clock, memory."""
-    _check_precision(precision)
-    _check_convention(convention)
-    try:
-        llm_model, architectures = _architecture(model, params)
-        gpu_model = resolve_gpu(gpu)
-        assumptions = EstimationAssumptions(convention=convention, mfu_training=mfu,
-                                            training_memory_scheme=memory_scheme)
-    except (NameResolutionError, ValueError) as error:
-        raise _invalid(error) from None
+    llm_model, architectures, gpu_model, assumptions = _resolve_inputs(
+        model, params, gpu, precision, convention, mfu_training=mfu,
+        training_memory_scheme=memory_scheme)
     gpus = reference.gpu_models()
     gpu_row = gpus[gpus["gpu_model"] == gpu_model]
     peak = float(peak_dense_tflops(gpu_row.reset_index(drop=True), pd.Series([precision]))[0])
