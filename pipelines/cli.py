@@ -17,10 +17,10 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pipelines.cli_estimate import estimate_app
+from pipelines.cli_output import console, fail
 from pipelines.refresh import MODES, Refresher, RefreshReport, SourceOutcome
 from sources.archive import RawArchive
 from sources.http import ingest_file
@@ -31,8 +31,6 @@ from warehouse.publish import EXPORT_FORMATS, export_table
 app = typer.Typer(help="compute-atlas: what AI compute costs and where it is being built.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(estimate_app, name="estimate")
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # messages stay on one line for grep and tests
 
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Data directory (archive, warehouse, published snapshot). "
@@ -48,16 +46,11 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
-
-
 def _parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise fail(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _days(day: str | None, since: str | None) -> list[date]:
@@ -66,7 +59,7 @@ def _days(day: str | None, since: str | None) -> list[date]:
         return [end]
     start = _parse_day(since)
     if start > end:
-        raise _fail(f"--since {start} is after --date {end}")
+        raise fail(f"--since {start} is after --date {end}")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -138,16 +131,16 @@ def refresh(
     settings = WarehouseSettings.from_env(data_dir, database)
     if replay is not None:
         if not (replay / "manifest.jsonl").is_file():
-            raise _fail(f"{replay} is not a raw archive (no manifest.jsonl)")
+            raise fail(f"{replay} is not a raw archive (no manifest.jsonl)")
         mode = "replay"
     for name in source or []:
         if name not in SOURCES:
-            raise _fail(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
+            raise fail(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
     try:
         _run_refresh(settings, {"replay_dir": replay}, days=_days(day, since),
                      source_names=source, mode=mode, publish=not no_publish)
     except (ValueError, duckdb.IOException) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 @app.command()
@@ -162,9 +155,9 @@ def ingest(
     try:
         source = get_source(source_name)
     except KeyError as exc:
-        raise _fail(str(exc.args[0])) from None
+        raise fail(str(exc.args[0])) from None
     if not file.is_file():
-        raise _fail(f"no such file: {file}")
+        raise fail(f"no such file: {file}")
     day = _parse_day(as_of)
     settings = WarehouseSettings.from_env(data_dir, database)
     snapshot = ingest_file(source=source.name, observation_date=day, body=file.read_bytes(),
@@ -182,12 +175,12 @@ def status(data_dir: DataDir = None, database: Database = None) -> None:
             rows = con.execute(_STATUS_SQL).fetchall()
     except duckdb.IOException:  # a refresh holds the lock: fall back to the published copy
         if not settings.published_path.is_file():
-            raise _fail(f"{settings.database} is locked by a running refresh") from None
+            raise fail(f"{settings.database} is locked by a running refresh") from None
         console.print("[dim]working warehouse is busy; showing the published snapshot[/]")
         with duckdb.connect(str(settings.published_path), read_only=True) as con:
             rows = con.execute(_STATUS_SQL).fetchall()
     except duckdb.Error as exc:
-        raise _fail(f"cannot read {settings.database} ({exc}); "
+        raise fail(f"cannot read {settings.database} ({exc}); "
                     "run `compute-atlas refresh` first") from None
     known = {r[0] for r in rows}
     out = Table(title="sources")
@@ -231,7 +224,7 @@ def query(
     """Run SQL on the published (read-only) snapshot; print a table, CSV or JSON."""
     settings = WarehouseSettings.from_env(data_dir)
     if not settings.published_path.is_file():
-        raise _fail(f"no published snapshot at {settings.published_path}; "
+        raise fail(f"no published snapshot at {settings.published_path}; "
                     "run `compute-atlas refresh` first")
     try:
         con = duckdb.connect(str(settings.published_path), read_only=True)
@@ -240,7 +233,7 @@ def query(
         finally:
             con.close()
     except duckdb.Error as exc:
-        raise _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     if output is OutputFormat.csv:
         frame.to_csv(sys.stdout, index=False)
     elif output is OutputFormat.json:
@@ -266,16 +259,16 @@ def export(
     """Export a published table to CSV or Parquet (rows sorted by primary key)."""
     settings = WarehouseSettings.from_env(data_dir)
     if fmt not in EXPORT_FORMATS:
-        raise _fail(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     if not settings.published_path.is_file():
-        raise _fail(f"no published snapshot at {settings.published_path}; "
+        raise fail(f"no published snapshot at {settings.published_path}; "
                     "run `compute-atlas refresh` first")
     target = out or settings.exports_dir / f"{table_name}.{fmt}"
     con = duckdb.connect(str(settings.published_path), read_only=True)
     try:
         export_table(con, table_name, fmt, target)
     except (KeyError, ValueError, duckdb.Error) as exc:
-        raise _fail(str(exc.args[0] if exc.args else exc)) from None
+        raise fail(str(exc.args[0] if exc.args else exc)) from None
     finally:
         con.close()
     console.print(f"wrote {target}")

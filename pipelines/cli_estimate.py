@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from models.estimation import reference
@@ -27,11 +26,10 @@ from models.estimation.precisions import PEAK_COLUMN, PRECISIONS
 from models.estimation.roofline import ridge_point
 from models.estimation.tables import parameters_only_architecture, peak_dense_tflops, serving_grid
 from models.estimation.training import estimate_training
+from pipelines.cli_output import console, fail
 
 estimate_app = typer.Typer(help="Project inference and training cost from the engine.",
                            no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console()
-err = Console(stderr=True)
 
 Model = Annotated[str | None, typer.Option("--model", help="Architecture name or alias, e.g. "
                                            "'Llama 3.1 70B'.")]
@@ -45,16 +43,11 @@ Price = Annotated[float | None, typer.Option("--usd-per-gpu-hour", help="Price p
 AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
-
-
 def _invalid(error: Exception) -> typer.Exit:
     """A readable one-liner for a name or assumption error."""
     if isinstance(error, ValidationError):
-        return _fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
-    return _fail(str(error))
+        return fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
+    return fail(str(error))
 
 
 def _count(text: str, what: str) -> float:
@@ -64,9 +57,9 @@ def _count(text: str, what: str) -> float:
     try:
         value = float(digits) * scale
     except ValueError:
-        raise _fail(f"{what} must be a number such as 70e9 or 70B, got {text!r}") from None
+        raise fail(f"{what} must be a number such as 70e9 or 70B, got {text!r}") from None
     if not value > 0:
-        raise _fail(f"{what} must be positive, got {text!r}")
+        raise fail(f"{what} must be positive, got {text!r}")
     return value
 
 
@@ -76,7 +69,7 @@ def _optional_count(text: str, keyword: str, what: str) -> float:
         return math.nan
     value = _count(text, what)
     if value != int(value):
-        raise _fail(f"{what} must be a whole number or '{keyword}', got {text!r}")
+        raise fail(f"{what} must be a whole number or '{keyword}', got {text!r}")
     return value
 
 
@@ -91,7 +84,7 @@ def _plain(value: Any) -> Any:
 
 def _architecture(model: str | None, params: str | None) -> tuple[str, pd.DataFrame]:
     if (model is None) == (params is None):
-        raise _fail("give exactly one of --model and --params")
+        raise fail("give exactly one of --model and --params")
     if params is not None:
         return "custom", parameters_only_architecture(_count(params, "--params"))
     return resolve_llm(model), reference.llm_architectures()
@@ -129,12 +122,12 @@ def _resolve_inputs(model: str | None, params: str | None, gpu: str, precision: 
 
 def _check_precision(precision: str) -> None:
     if precision not in PRECISIONS:
-        raise _fail(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
+        raise fail(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
 
 
 def _check_convention(convention: str) -> None:
     if convention not in ("decoder", "a16z"):
-        raise _fail(f"--convention must be decoder or a16z, got {convention!r}")
+        raise fail(f"--convention must be decoder or a16z, got {convention!r}")
 
 
 def _supported(gpu_model: str, gpus: pd.DataFrame) -> str:
@@ -172,7 +165,7 @@ def inference(
         "n_gpus": _optional_count(n_gpus, "auto", "--n-gpus")}])
     rows = serving_grid(grid, gpus, architectures, None, None, assumptions)
     if rows.empty:
-        raise _fail(f"{gpu_model} has no dense peak for {precision}; it has: "
+        raise fail(f"{gpu_model} has no dense peak for {precision}; it has: "
                     f"{_supported(gpu_model, gpus)}")
     row = rows.iloc[0]
     compute_only = row["flops_per_request"] / (row["n_gpus"] * row["peak_dense_tflops"] * 1e12
@@ -229,7 +222,7 @@ def training(
     gpu_row = gpus[gpus["gpu_model"] == gpu_model]
     peak = float(peak_dense_tflops(gpu_row.reset_index(drop=True), pd.Series([precision]))[0])
     if math.isnan(peak):
-        raise _fail(f"{gpu_model} has no dense peak for {precision}; it has: "
+        raise fail(f"{gpu_model} has no dense peak for {precision}; it has: "
                     f"{_supported(gpu_model, gpus)}")
     arch = architectures[architectures["llm_model"] == llm_model].iloc[0]
     factors = efficiency_for([gpu_model], [precision], assumptions=assumptions).iloc[0]

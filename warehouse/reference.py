@@ -21,8 +21,7 @@ REFERENCE_TABLES: dict[str, Callable[[], pd.DataFrame]] = {
     # point at two GPUs raises here rather than mapping offers arbitrarily
     "core.gpu__codes_aliases": gpu_alias_keys,
     "core.gpu__codes_families": reference.gpu_families,
-    "core.cloud__codes_azure_vm_skus": lambda: pd.read_csv(
-        reference.REFERENCE_DIR / "azure_vm_skus.csv"),
+    "core.cloud__codes_azure_vm_skus": reference.azure_vm_skus,
     "core.llm__entity_architectures": reference.llm_architectures,
     "core.gpu__codes_efficiency": reference.efficiency_defaults,
     "core.llm__codes_workload_profiles": reference.workload_profiles,

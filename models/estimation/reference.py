@@ -54,6 +54,11 @@ def workload_profiles() -> pd.DataFrame:
     return _fresh("workload_profiles.csv")
 
 
+def azure_vm_skus() -> pd.DataFrame:
+    """Azure GPU VM sizes with GPU model and count (``azure_vm_skus.csv``)."""
+    return _fresh("azure_vm_skus.csv")
+
+
 def mlperf_inference_v4_1() -> pd.DataFrame:
     """MLPerf Inference v4.1 LLM results (copy of shared/data/benchmarks, see PROVENANCE.md)."""
     return _read(MLPERF_INFERENCE_V4_1).copy()

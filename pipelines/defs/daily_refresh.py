@@ -1,4 +1,5 @@
 """The daily refresh as one Dagster multi-asset, its checks, the job and the schedule.
+
 Why one step: sources must fail independently. If each source were its own step, a failed
 fetch would make Dagster skip every downstream core/out step for that day. Here the step runs
 :class:`pipelines.refresh.Refresher` (the same code as ``compute-atlas refresh``), reports a
@@ -10,7 +11,6 @@ Backfills: past partitions re-parse archived payloads (``mode: auto``); a partit
 in one step (``BackfillPolicy.single_run``), e.g.
 ``dg launch --assets '*' --partition-range 2026-11-01...2026-11-05``.
 """
-
 
 from datetime import date
 from pathlib import Path
