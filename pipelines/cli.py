@@ -160,8 +160,9 @@ def ingest(
         raise fail(f"no such file: {file}")
     day = _parse_day(as_of)
     settings = WarehouseSettings.from_env(data_dir, database)
-    snapshot = ingest_file(source=source.name, observation_date=day, body=file.read_bytes(),
-                           file_name=file.name, archive=RawArchive(settings.archive_dir))
+    snapshot = ingest_file(source=source.name, observation_date=day, path=file,
+                           archive=RawArchive(settings.archive_dir),
+                           max_bytes=source.max_response_bytes)
     _run_refresh(settings, {}, days=[day], source_names=[source.name],
                  ingested={source.name: snapshot})
 

@@ -12,7 +12,6 @@ A source module defines ``SOURCE = Source(...)`` with two functions:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +20,15 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from models.records.base import Reject
-from sources.errors import ParseError
-from sources.http import FetchSession
+from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
 Family = Literal["gpu_prices", "token_prices", "buildout"]
-Protocol = Literal["json_api", "graphql", "bulk_file", "html", "excel_csv", "socrata",
-                   "arcgis", "overpass"]
+AccessProtocol = Literal["json_api", "graphql", "bulk_file", "html", "excel_csv", "socrata",
+                         "arcgis", "overpass"]
+# How often a source publishes: its partitions (daily observation dates; weekly; monthly report
+# months), its schedule and its freshness window follow from this (pipelines.defs.cadence).
+Cadence = Literal["daily", "weekly", "monthly", "on_demand"]
 
 
 @dataclass
@@ -56,10 +57,10 @@ class Source:
     name: str
     title: str
     family: Family
-    protocol: Protocol
+    protocol: AccessProtocol
     homepage: str
     urls: tuple[str, ...]
-    cadence: str
+    cadence: Cadence
     terms: str
     parser_version: str
     record_model: type[BaseModel]
@@ -68,18 +69,8 @@ class Source:
     parse: Callable[[Sequence[Snapshot]], ParseResult]
     api_key_env: str | None = None
     api_key_required: bool = False
-
-
-def load_json(snapshot: Snapshot) -> Any:
-    """Decode a JSON body, with an error that says which payload and what it looked like."""
-    if not snapshot.body.strip():
-        raise ParseError(f"{snapshot.source}: empty body from {snapshot.url} "
-                         f"(snapshot {snapshot.sha256[:12]})")
-    try:
-        return json.loads(snapshot.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        head = snapshot.body[:80].decode("utf-8", "replace").replace("\n", " ")
-        kind = "an HTML page" if head.lstrip().lower().startswith(("<!doctype", "<html")) \
-            else "malformed JSON"
-        raise ParseError(f"{snapshot.source}: expected JSON from {snapshot.url} but got {kind} "
-                         f"(snapshot {snapshot.sha256[:12]}, starts {head!r}): {exc}") from exc
+    # Largest body accepted from one response (and from `compute-atlas ingest`); bulk files
+    # (AWS price lists, EIA workbooks) set several GB.
+    max_response_bytes: int = 64 * MIB
+    # Longest one request may take, body included.
+    deadline_s: float = 600.0

@@ -23,3 +23,11 @@ class RobotsDisallowedError(FetchError):
 
 class ParseError(SourceError):
     """A payload does not have the shape the parser expects (layout change, bad JSON, empty)."""
+
+
+class CorruptBlobError(SourceError):
+    """An archived body is missing, unreadable, or does not hash to its manifest entry."""
+
+
+class ArchiveError(SourceError):
+    """The archive cannot be used: a manifest line is refused, or a blob cannot be written."""

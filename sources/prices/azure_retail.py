@@ -50,10 +50,11 @@ from typing import Any, NamedTuple
 import httpx
 
 from models.records.prices import AzureRetailPrice
-from sources.base import ParseResult, Source, load_json
+from sources.base import ParseResult, Source
 from sources.errors import FetchError
 from sources.http import FetchSession
-from sources.prices._common import (
+from sources.parsing import (
+    load_json,
     payload_error,
     require_field,
     require_records,

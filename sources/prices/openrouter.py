@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from models.records.prices import OpenrouterModelPrice
-from sources.base import ParseResult, Source, load_json
+from sources.base import ParseResult, Source
 from sources.http import FetchSession
-from sources.prices._common import (
+from sources.parsing import (
     add_validated,
+    load_json,
     require_field,
     require_records,
     require_rows,

@@ -36,10 +36,11 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from models.records.prices import RunpodGpuPrice
-from sources.base import ParseResult, Source, load_json
+from sources.base import ParseResult, Source
 from sources.http import FetchSession
-from sources.prices._common import (
+from sources.parsing import (
     add_validated,
+    load_json,
     payload_error,
     require_field,
     require_records,

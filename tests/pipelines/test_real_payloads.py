@@ -21,8 +21,8 @@ def settings(tmp_path):
 
 
 def _ingest(settings, source, path, day):
-    snapshot = ingest_file(source=source, observation_date=day, body=path.read_bytes(),
-                           file_name=path.name, archive=RawArchive(settings.archive_dir))
+    snapshot = ingest_file(source=source, observation_date=day, path=path,
+                           archive=RawArchive(settings.archive_dir), max_bytes=1 << 30)
     return Refresher(settings).run([day], [source], ingested={source: snapshot})
 
 

@@ -100,8 +100,8 @@ def test_bad_payload_keeps_previous_rows_and_the_raw_payload(settings, tmp_path)
     from sources.http import ingest_file
 
     snapshot = ingest_file(source="openrouter", observation_date=DEMO_DATE,
-                           body=html.read_bytes(), file_name=html.name,
-                           archive=RawArchive(settings.archive_dir))
+                           path=html, archive=RawArchive(settings.archive_dir),
+                           max_bytes=1 << 30)
     report = Refresher(settings).run([DEMO_DATE], ["openrouter"],
                                      ingested={"openrouter": snapshot})
     [failed] = report.failed_sources

@@ -25,11 +25,11 @@ def make_snapshot():
 
     def make(source: str, body: bytes, *, url: str, method: str = "GET",
              sequence: int = 0) -> Snapshot:
-        return Snapshot(source=source, observation_date=DEMO_DATE, fetch_id="test-fetch",
-                        sequence=sequence, mode="file", method=method, url=url,
-                        request_body_sha256=None,
-                        status_code=200, content_type="application/json",
-                        fetched_at=datetime(2026, 11, 20, 6, tzinfo=UTC), body=body)
+        return Snapshot.from_bytes(
+            body, source=source, observation_date=DEMO_DATE, fetch_id="test-fetch",
+            sequence=sequence, mode="file", method=method, url=url, request_body_sha256=None,
+            status_code=200, content_type="application/json",
+            fetched_at=datetime(2026, 11, 20, 6, tzinfo=UTC))
 
     return make
 

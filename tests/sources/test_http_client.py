@@ -49,8 +49,9 @@ def test_error_status_is_archived_then_raised(tmp_path):
     archive = RawArchive(tmp_path)
     with pytest.raises(FetchError, match=r"HTTP 500 from GET https://api.example.org/down"):
         _session(archive).get("https://api.example.org/down")
-    [entry] = archive.entries()
-    assert entry.status_code == 500 and archive.load(entry).body == b"<html>oops</html>"
+    *retried, entry = archive.entries()
+    assert len(retried) == FAST.retries and all(e.superseded for e in retried)
+    assert entry.status_code == 500 and archive.snapshot(entry).body == b"<html>oops</html>"
 
 
 @respx.mock

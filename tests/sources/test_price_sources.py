@@ -80,8 +80,10 @@ def test_server_error_then_success_is_retried(live_session, archive_dir, source)
         calls = route(network, source).mock(side_effect=[httpx.Response(500), ok(source)])
         source.fetch(live_session(source))
     assert calls.call_count == 2
-    [entry] = RawArchive(archive_dir).entries(source.name)
-    assert entry.status_code == 200
+    retried, final = RawArchive(archive_dir).entries(source.name)
+    assert (retried.status_code, retried.superseded) == (500, True)
+    assert (final.status_code, final.superseded) == (200, False)
+    assert RawArchive(archive_dir).latest_fetch(source.name, final.observation_date)
 
 
 @single_request
@@ -102,7 +104,8 @@ def test_persistent_server_error_raises_after_archiving_the_error_body(
         route(network, source).respond(503, text="upstream unavailable")
         source.fetch(live_session(source))
     archive = RawArchive(archive_dir)
-    [entry] = archive.entries(source.name)
-    assert entry.status_code == 503
-    assert archive.load(entry).body == b"upstream unavailable"
+    *retried, entry = archive.entries(source.name)
+    assert retried and all(e.superseded and e.status_code == 503 for e in retried)
+    assert entry.status_code == 503 and not entry.superseded
+    assert archive.snapshot(entry).body == b"upstream unavailable"
     assert archive.latest_fetch(source.name, entry.observation_date) == []

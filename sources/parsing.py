@@ -1,4 +1,4 @@
-"""Parse helpers the price sources share: errors that name the payload they came from, envelope
+"""Parse helpers every source shares: decoding JSON with errors that name the payload, envelope
 checks, and turning one raw row into either a record or a reject.
 
 Only source-independent mechanics belong here; what a field means stays in the source module.
@@ -6,6 +6,7 @@ Only source-independent mechanics belong here; what a field means stays in the s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,48 @@ from pydantic import BaseModel, ValidationError
 from sources.base import ParseResult
 from sources.errors import ParseError
 from sources.snapshot import Snapshot
+
+# Nesting deeper than this is not a price list but an attack on the parser (RecursionError).
+MAX_JSON_DEPTH = 64
+
+
+def load_json(snapshot: Snapshot) -> Any:
+    """Decode a JSON body, with an error that says which payload and what it looked like."""
+    body = snapshot.body
+    if not body.strip():
+        raise ParseError(f"{snapshot.source}: empty body from {snapshot.url} "
+                         f"(snapshot {snapshot.sha256[:12]})")
+    try:
+        payload = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ParseError(f"{snapshot.label}: JSON nested too deeply to be a price list") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        head = body[:80].decode("utf-8", "replace").replace("\n", " ")
+        kind = "an HTML page" if head.lstrip().lower().startswith(("<!doctype", "<html")) \
+            else "malformed JSON"
+        raise ParseError(f"{snapshot.source}: expected JSON from {snapshot.url} but got {kind} "
+                         f"(snapshot {snapshot.sha256[:12]}, starts {head!r}): {exc}") from exc
+    if _depth_exceeds(payload, MAX_JSON_DEPTH):
+        raise ParseError(f"{snapshot.label}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return payload
+
+
+def _refuse_constant(name: str) -> float:
+    # NaN and Infinity are not JSON; Python's decoder would accept them as floats.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
 
 
 def require_snapshots(source: str, snapshots: Sequence[Snapshot]) -> None:
