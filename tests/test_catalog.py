@@ -23,7 +23,7 @@ def test_every_source_has_its_raw_table_declared_from_its_record_model():
 
 def test_every_sql_built_table_is_declared_and_has_its_sql():
     for name in (*CORE_TABLES, *OUT_TABLES):
-        assert name in TABLES and sql_path(name).is_file(), name
+        assert name in TABLES and sql_path(name).exists(), name
 
 
 def test_every_declared_table_is_written_by_something():
