@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -21,12 +22,18 @@ from rich.table import Table
 
 from pipelines.cli_estimate import estimate_app
 from pipelines.cli_output import console, fail
-from pipelines.refresh import MODES, Refresher, RefreshReport, SourceOutcome
+from pipelines.steps import MODES, short
 from sources.archive import RawArchive
+from sources.base import Source, partition_start
+from sources.errors import SourceError
 from sources.http import ingest_file
 from sources.registry import SOURCES, get_source
-from warehouse.connection import WarehouseSettings
+from warehouse.connection import WarehouseLockedError, WarehouseSettings
 from warehouse.publish import EXPORT_FORMATS, export_table
+from warehouse.schema import SchemaMismatchError
+
+if TYPE_CHECKING:
+    from pipelines.runner import RefreshReport, SourceReport
 
 app = typer.Typer(help="compute-atlas: what AI compute costs and where it is being built.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -63,51 +70,57 @@ def _days(day: str | None, since: str | None) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def _print_outcome(outcome: SourceOutcome) -> None:
-    if outcome.ok:
-        console.print(f"  [green]✓[/] {outcome.source} {outcome.observation_date} "
-                      f"({outcome.mode}): {outcome.n_records:,} rows, {outcome.n_rejects:,} "
-                      f"rejects, {outcome.n_snapshots} payloads, {outcome.seconds:.1f}s")
+def _print_source(report: SourceReport) -> None:
+    if report.status == "success":
+        console.print(f"  [green]✓[/] {report.source} {report.partition} ({report.mode}): "
+                      f"{report.n_records:,} rows, {report.n_rejects:,} rejects, "
+                      f"{report.n_snapshots} payloads", soft_wrap=True)
+        if report.skipped_fetches:
+            console.print(f"    [yellow]skipped newer fetches that did not parse:[/] "
+                          f"{short(report.skipped_fetches, 300)}", soft_wrap=True)
     else:
-        console.print(f"  [red]✗[/] {outcome.source} {outcome.observation_date} "
-                      f"({outcome.mode}): {outcome.error}")
+        console.print(f"  [red]✗[/] {report.source} {report.partition}: "
+                      f"{short(report.error or 'failed', 500)}", soft_wrap=True)
 
 
 def _print_report(report: RefreshReport) -> None:
-    summary = Table(title=f"refresh {report.run_id}")
-    for column in ("source", "date", "mode", "status", "rows", "rejects", "seconds"):
+    summary = Table(title="refresh", title_justify="left")
+    for column in ("source", "partition", "mode", "status", "rows", "rejects"):
         summary.add_column(column, no_wrap=True)
-    for o in report.sources:
-        summary.add_row(o.source, str(o.observation_date), o.mode,
-                        "[green]ok[/]" if o.ok else "[red]failed[/]", f"{o.n_records:,}",
-                        f"{o.n_rejects:,}", f"{o.seconds:.1f}")
+    for s in report.sources:
+        summary.add_row(s.source, str(s.partition), s.mode,
+                        "[green]ok[/]" if s.status == "success" else "[red]failed[/]",
+                        f"{s.n_records:,}", f"{s.n_rejects:,}")
     console.print(summary)
-    for o in report.failed_sources:
-        console.print(f"[red]✗ {o.source} {o.observation_date}:[/] {o.error}", soft_wrap=True)
-    for day in report.days:
-        rows = ", ".join(f"{name} {n:,}" for name, n in day.table_rows.items())
-        console.print(f"{day.observation_date}: {rows}", soft_wrap=True)
-        for check in day.checks:
-            if not check.passed:
-                level = "[red]BLOCKING[/]" if check.blocking else "[yellow]warning[/]"
-                console.print(f"  {level} {check.table} {check.name}: {check.message}",
-                              soft_wrap=True)
+    for d in report.domains:
+        rows = ", ".join(f"{name} {n:,}" for name, n in d.table_rows.items())
+        state = "" if d.success else f" [red]rebuild failed: {short(d.error or '', 300)}[/]"
+        console.print(f"{d.domain} {d.partition}: {rows}{state}", soft_wrap=True)
+        if d.quarantined:
+            console.print(f"  [yellow]{d.quarantined} rows quarantined[/] (failed a blocking "
+                          "check; see `compute-atlas status` and core.pipeline__quarantined_rows)",
+                          soft_wrap=True)
     if report.published:
         console.print(f"published {report.published}")
-    else:
-        console.print(f"[yellow]not published:[/] {report.publish_skipped_reason}")
-    console.print(f"refresh took {report.seconds:.1f}s")
+    elif report.publish_error:
+        console.print(f"[red]not published:[/] {short(report.publish_error, 500)}",
+                      soft_wrap=True)
+    console.print(f"dagster runs: {', '.join(r[:8] for r in report.run_ids)}", style="dim")
 
 
-def _run_refresh(settings: WarehouseSettings, refresher_kwargs: dict, **run_kwargs) -> None:
+def _run_refresh(settings: WarehouseSettings, sources: list[Source], days: list[date],
+                 **kwargs) -> None:
     console.print(f"warehouse {settings.database}; archive {settings.archive_dir}")
-    refresher = Refresher(settings, on_source_done=_print_outcome,
-                          on_source_start=lambda name, day: console.print(
-                              f"  … {name} {day}", style="dim"),
-                          **refresher_kwargs)
-    report = refresher.run(**run_kwargs)
+    from pipelines import runner  # Dagster loads in seconds: only for the commands that run it
+
+    started = time.monotonic()
+    try:
+        report = runner.refresh(settings, sources, days, on_source=_print_source, **kwargs)
+    except (WarehouseLockedError, SchemaMismatchError, ValueError) as exc:
+        raise fail(str(exc)) from None
     _print_report(report)
-    if report.failed_sources or report.published is None and run_kwargs.get("publish", True):
+    console.print(f"refresh took {time.monotonic() - started:.1f}s")
+    if not report.ok:
         raise typer.Exit(code=1)
 
 
@@ -116,13 +129,15 @@ def refresh(
     day: Annotated[str | None, typer.Option("--date", help="Observation date (YYYY-MM-DD); "
                                             "default today (UTC).")] = None,
     since: Annotated[str | None, typer.Option(help="First date of a range ending at --date "
-                                              "(re-parses archived payloads: a backfill).")] = None,
+                                              "(re-parses archived payloads: a backfill; "
+                                              "sources whose listing keeps history fetch "
+                                              "past months).")] = None,
     source: Annotated[list[str] | None, typer.Option(
         "--source", "-s", help="Only these sources (repeatable). Default: all.")] = None,
     replay: Annotated[Path | None, typer.Option(
         help="Serve requests from this recorded archive directory instead of the network.")] = None,
-    mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}: auto = live today, "
-                                      "archive for past dates.")] = "auto",
+    mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}: auto = live for the "
+                                      "current partition, archive for past ones.")] = "auto",
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Skip publishing.")] = False,
     data_dir: DataDir = None,
     database: Database = None,
@@ -133,87 +148,134 @@ def refresh(
         if not (replay / "manifest.jsonl").is_file():
             raise fail(f"{replay} is not a raw archive (no manifest.jsonl)")
         mode = "replay"
+    if mode not in MODES:
+        raise fail(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     for name in source or []:
         if name not in SOURCES:
             raise fail(f"unknown source {name!r}; known: {', '.join(SOURCES)}")
-    try:
-        _run_refresh(settings, {"replay_dir": replay}, days=_days(day, since),
-                     source_names=source, mode=mode, publish=not no_publish)
-    except (ValueError, duckdb.IOException) as exc:
-        raise fail(str(exc)) from None
+    chosen = [SOURCES[n] for n in (source or SOURCES)]
+    _run_refresh(settings, chosen, _days(day, since), mode=mode, replay_dir=replay,
+                 publish=not no_publish)
 
 
 @app.command()
 def ingest(
     source_name: Annotated[str, typer.Argument(metavar="SOURCE", help="Source name.")],
     file: Annotated[Path, typer.Argument(help="A payload downloaded by hand.")],
-    as_of: Annotated[str, typer.Option("--as-of", help="Observation date (YYYY-MM-DD).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Observation date (YYYY-MM-DD); for a "
+                                       "monthly source, any day of the month the report "
+                                       "describes.")],
     data_dir: DataDir = None,
     database: Database = None,
 ) -> None:
-    """Parse a local file as SOURCE's payload for a day, archive it, rebuild, publish."""
+    """Parse a local file as SOURCE's payload for a day (or month), archive it, rebuild, publish."""
     try:
         source = get_source(source_name)
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
     if not file.is_file():
         raise fail(f"no such file: {file}")
-    day = _parse_day(as_of)
+    partition = partition_start(source.cadence, _parse_day(as_of))
     settings = WarehouseSettings.from_env(data_dir, database)
-    snapshot = ingest_file(source=source.name, observation_date=day, path=file,
-                           archive=RawArchive(settings.archive_dir),
-                           max_bytes=source.max_response_bytes)
-    _run_refresh(settings, {}, days=[day], source_names=[source.name],
-                 ingested={source.name: snapshot})
+    try:
+        snapshot = ingest_file(source=source.name, observation_date=partition, path=file,
+                               archive=RawArchive(settings.archive_dir),
+                               max_bytes=source.max_response_bytes)
+    except (SourceError, OSError) as exc:
+        raise fail(short(str(exc), 500)) from None
+    _run_refresh(settings, [source], [partition], fetch_ids={source.name: snapshot.fetch_id})
 
 
 @app.command()
 def status(data_dir: DataDir = None, database: Database = None) -> None:
-    """Last refresh per source: when, mode, rows, freshness and the last error."""
+    """Per source: cadence, last fetch, last parse, freshness, crashed attempts, quarantine."""
     settings = WarehouseSettings.from_env(data_dir, database)
     try:
         with settings.connect(read_only=True) as con:
-            rows = con.execute(_STATUS_SQL).fetchall()
-    except duckdb.IOException:  # a refresh holds the lock: fall back to the published copy
+            rows, quarantined = _status_rows(con)
+    except (WarehouseLockedError, duckdb.IOException):
         if not settings.published_path.is_file():
-            raise fail(f"{settings.database} is locked by a running refresh") from None
+            raise fail(f"{settings.database} is locked by a running refresh and nothing is "
+                       "published yet") from None
         console.print("[dim]working warehouse is busy; showing the published snapshot[/]")
         with duckdb.connect(str(settings.published_path), read_only=True) as con:
-            rows = con.execute(_STATUS_SQL).fetchall()
+            rows, quarantined = _status_rows(con)
     except duckdb.Error as exc:
-        raise fail(f"cannot read {settings.database} ({exc}); "
-                    "run `compute-atlas refresh` first") from None
-    known = {r[0] for r in rows}
-    out = Table(title="sources")
-    for column in ("source", "last run (UTC)", "date", "mode", "status", "rows", "rejects",
-                   "last success", "age (days)", "last error"):
+        raise fail(f"cannot read {settings.database} ({short(str(exc), 200)}); "
+                   "run `compute-atlas refresh` first") from None
+    fetches = _last_fetches(RawArchive(settings.archive_dir))
+    out = Table(title="sources", title_justify="left")
+    for column in ("source", "cadence", "last fetch", "last parse", "newest data",
+                   "freshness", "last error"):
         out.add_column(column, overflow="fold")
-    for r in rows:
-        out.add_row(*(("" if v is None else str(v)) for v in r[:7]),
-                    str(r[7] or "never"), "" if r[8] is None else str(r[8]), r[9] or "")
-    for name in SOURCES:
-        if name not in known:
-            out.add_row(name, "never", "", "", "", "", "", "never", "", "")
+    today = datetime.now(UTC).date()
+    for name, source in SOURCES.items():
+        parse = rows.get(name, {})
+        fetch = fetches.get(name, {})
+        newest = parse.get("last_success")
+        out.add_row(name, source.cadence,
+                    f"{fetch.get('at', 'never')[:16]} {fetch.get('status', '')}".strip(),
+                    f"{str(parse.get('last_run') or 'never')[:16]} {parse.get('status') or ''}"
+                    + (" [red](crashed)[/]" if parse.get("crashed") else ""),
+                    str(newest or "none"), _freshness(source, newest, today),
+                    short(parse.get("last_error") or fetch.get("error") or "", 160))
     console.print(out)
+    if quarantined:
+        console.print(f"[yellow]{sum(n for _, n in quarantined)} rows quarantined[/] (never "
+                      "published): " + ", ".join(f"{t} {n}" for t, n in quarantined)
+                      + ". Export: compute-atlas export core.pipeline__quarantined_rows",
+                      soft_wrap=True)
+
+
+def _freshness(source: Source, newest: date | None, today: date) -> str:
+    """fresh, or how many days the newest partition is behind the current one."""
+    if newest is None:
+        return "[red]never collected[/]"
+    current = partition_start(source.cadence, today)
+    if newest >= current or source.cadence == "on_demand":
+        return "[green]fresh[/]"
+    behind = (current - newest).days
+    return f"[yellow]stale: {behind} days behind[/]"
 
 
 _STATUS_SQL = """
-WITH ranked AS (
+WITH finals AS (
+    SELECT * FROM core.pipeline__events_source_runs WHERE status <> 'started'
+), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY source ORDER BY finished_datetime DESC) AS k
-    FROM core.pipeline__events_source_runs
-), last_ok AS (
-    SELECT source, max(observation_date) AS last_success
-    FROM core.pipeline__events_source_runs WHERE status = 'success' GROUP BY source
-), last_error AS (
-    SELECT source, arg_max(error_message, finished_datetime) AS last_error
-    FROM core.pipeline__events_source_runs WHERE status = 'failed' GROUP BY source
+    FROM finals
+), crashed AS (
+    SELECT source, count(*) AS n FROM core.pipeline__events_source_runs s
+    WHERE status = 'started' AND attempt_id NOT IN (SELECT attempt_id FROM finals)
+    GROUP BY source
 )
-SELECT r.source, strftime(r.finished_datetime, '%Y-%m-%d %H:%M'), r.observation_date, r.mode,
-       r.status, r.n_records, r.n_rejects, o.last_success,
-       date_diff('day', o.last_success, current_date), e.last_error
-FROM ranked r LEFT JOIN last_ok o USING (source) LEFT JOIN last_error e USING (source)
-WHERE k = 1 ORDER BY r.source
+SELECT r.source, r.finished_datetime, r.status,
+       (SELECT max(observation_date) FROM finals f
+        WHERE f.source = r.source AND f.status = 'success') AS last_success,
+       (SELECT arg_max(error_message, finished_datetime) FROM finals f
+        WHERE f.source = r.source AND f.status = 'failed') AS last_error,
+       coalesce(c.n, 0) AS crashed
+FROM ranked r LEFT JOIN crashed c USING (source)
+WHERE k = 1
 """
+
+
+def _status_rows(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, dict], list]:
+    rows = {r[0]: {"last_run": r[1], "status": r[2], "last_success": r[3], "last_error": r[4],
+                   "crashed": r[5]} for r in con.execute(_STATUS_SQL).fetchall()}
+    quarantined = con.execute("SELECT table_name, count(*) FROM core.pipeline__quarantined_rows "
+                              "GROUP BY ALL ORDER BY 1").fetchall()
+    return rows, quarantined
+
+
+def _last_fetches(archive: RawArchive) -> dict[str, dict]:
+    last: dict[str, dict] = {}
+    for record in archive.fetch_log():
+        if record.get("status") != "started" and isinstance(record.get("source"), str):
+            last[record["source"]] = {"at": str(record.get("at", "")),
+                                      "status": str(record.get("status", "")),
+                                      "error": record.get("error")}
+    return last
 
 
 @app.command()
@@ -244,7 +306,7 @@ def query(
         for column in frame.columns:
             out.add_column(str(column))
         for row in frame.itertuples(index=False):
-            out.add_row(*("" if v is None else str(v) for v in row))
+            out.add_row(*("" if v is None else short(str(v), 120) for v in row))
         console.print(out)
 
 

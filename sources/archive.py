@@ -42,6 +42,9 @@ from sources.snapshot import SHA256_HEX, Snapshot
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.jsonl"
+# One line per fetch attempt (started, then success or failed with the redacted error): how a
+# fetch ended is known without opening the warehouse, which a fetch never does.
+FETCH_LOG = "fetch_log.jsonl"
 # Level 1: bulk bodies are mostly repetitive CSV/JSON, so most of the size goes at level 1 while
 # ISA-L still writes at several hundred MB/s.
 GZIP_LEVEL = 1
@@ -194,7 +197,8 @@ class RawArchive:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        entry = ManifestEntry(**asdict(meta), sha256=sha256, size_bytes=size,
+        given = {f.name: getattr(meta, f.name) for f in fields(ResponseMeta)}
+        entry = ManifestEntry(**given, sha256=sha256, size_bytes=size,
                               complete=interrupted is None and not truncated)
         self._append(entry)
         return Stored(self.snapshot(entry), interrupted, truncated)
@@ -204,18 +208,40 @@ class RawArchive:
         return self.store(meta, [body]).snapshot
 
     def _append(self, entry: ManifestEntry) -> None:
-        line = (entry.to_json() + "\n").encode("utf-8")
+        self._append_line(self.manifest_path, entry.to_json())
+
+    def log_fetch(self, record: dict) -> None:
+        """Append one line to the fetch log (see ``FETCH_LOG``)."""
+        self._append_line(self.root / FETCH_LOG, json.dumps(record, sort_keys=True, default=str))
+
+    def fetch_log(self) -> list[dict]:
+        """Every readable fetch-log line, oldest first (torn lines skipped)."""
+        try:
+            lines = (self.root / FETCH_LOG).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        records = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    def _append_line(self, path: Path, text: str) -> None:
+        line = (text + "\n").encode("utf-8")
         with self._lock:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.manifest_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 end = os.lseek(fd, 0, os.SEEK_END)
                 if end and os.pread(fd, 1, end - 1) != b"\n":
                     # A torn line from an interrupted writer: end it, so it stays one bad line
                     # (skipped on read) instead of swallowing this one.
-                    log.warning("%s ends in a torn line; closing it before appending",
-                                self.manifest_path)
+                    log.warning("%s ends in a torn line; closing it before appending", path)
                     line = b"\n" + line
                 os.write(fd, line)
                 os.fsync(fd)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -74,3 +75,17 @@ class Source:
     max_response_bytes: int = 64 * MIB
     # Longest one request may take, body included.
     deadline_s: float = 600.0
+    # True when past partitions can still be fetched (a listing of every monthly report);
+    # otherwise only the current partition is fetched and past ones are re-parsed from the
+    # archive.
+    fetches_history: bool = False
+
+
+def partition_start(cadence: Cadence, day: date) -> date:
+    """The partition a day falls in: the day itself (daily, on demand), the Monday of its week
+    (weekly), or the first day of its month (monthly: a report month)."""
+    if cadence == "monthly":
+        return day.replace(day=1)
+    if cadence == "weekly":
+        return day - timedelta(days=day.weekday())
+    return day

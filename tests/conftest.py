@@ -7,6 +7,7 @@ respx mocks or local servers.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -38,3 +39,18 @@ def fixture_bytes():
         return (FIXTURES / relative).read_bytes()
 
     return read
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory) -> Path:
+    """A Dagster instance of the test session's own (the CLI runs through Dagster), with the
+    repository's instance config."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous

@@ -1,9 +1,10 @@
 """The catalog is the single declaration of every table: the data dictionary, raw tables and
 SQL files must agree with it."""
 
+from pipelines.refresh import CORE_TABLES, ESTIMATE_TABLES, OUT_TABLES
+
 from models.catalog import TABLES
 from models.catalog.dictionary import DICTIONARY_PATH, render
-from pipelines.refresh import CORE_TABLES, ESTIMATE_TABLES, OUT_TABLES
 from sources.registry import SOURCES
 from warehouse.reference import REFERENCE_TABLES
 from warehouse.transform import sql_path

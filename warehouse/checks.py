@@ -1,7 +1,16 @@
-"""Data-contract checks on the warehouse, as plain functions returning :class:`CheckOutcome`.
+"""The data contract of core and out tables, as checks run while a partition is built.
 
-The refresh runs them after building a day's core tables; Dagster reports them as asset checks
-and the CLI prints them. A failed *blocking* check stops that refresh from publishing.
+Two kinds:
+
+* :class:`RowCheck` — blocking, row by row: rows that match ``bad_when`` (a SQL condition on
+  the table's columns) are moved to ``core.pipeline__quarantined_rows`` with the reason, inside
+  the transaction that built the partition, before anything downstream reads them. So a bad row
+  is never published, by this run or any later one.
+* :class:`TableCheck` — a measure of the whole partition (row count, share mapped, schema);
+  a warning unless ``blocking``, in which case a failure aborts the build (nothing changes).
+
+Both return :class:`CheckOutcome` with numeric metadata (counts, shares, min/max) that Dagster
+plots and the CLI prints.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from models.catalog import TABLES
 # marketplace GPUs rent for cents, and no single accelerator lists above ~$20/hour today.
 USD_PER_GPU_HOUR_BOUNDS = (0.01, 100.0)
 USD_PER_MILLION_TOKENS_MAX = 1000.0
+QUARANTINE = "core.pipeline__quarantined_rows"
 
 
 @dataclass(frozen=True)
@@ -31,34 +41,64 @@ class CheckOutcome:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+class BlockingCheckFailed(RuntimeError):
+    """A blocking table check failed: the partition is not rebuilt."""
+
+
 @dataclass(frozen=True)
-class Check:
-    """A named check on one table; ``run`` evaluates it for one observation date."""
+class RowCheck:
+    """Rows of ``table`` matching ``bad_when`` are quarantined with ``reason`` (a SQL text
+    expression, so the reason can quote the value)."""
 
     name: str
     table: str
     description: str
-    blocking: bool
-    run: Callable[[duckdb.DuckDBPyConnection, date], tuple[bool, str, dict[str, Any]]]
+    bad_when: str
+    reason: str
+    blocking: bool = True
 
-    def evaluate(self, con: duckdb.DuckDBPyConnection, day: date) -> CheckOutcome:
-        passed, message, metadata = self.run(con, day)
+    def quarantine(self, con: duckdb.DuckDBPyConnection, column: str, value: date,
+                   run_id: str | None) -> CheckOutcome:
+        where = f"{column} = $v AND ({self.bad_when})"
+        params = {"v": value}
+        con.execute(
+            f"INSERT INTO {QUARANTINE} BY NAME SELECT '{self.table}' AS table_name, "
+            f"$v AS partition_date, '{self.name}' AS check_name, ({self.reason}) AS reason, "
+            f"to_json(t)::VARCHAR AS row_json, $run AS run_id, "
+            f"now()::TIMESTAMP AS quarantined_datetime FROM {self.table} AS t WHERE {where}",
+            params | {"run": run_id})
+        n = con.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", params).fetchone()[0]
+        con.execute(f"DELETE FROM {self.table} WHERE {where}", params)
+        message = "no row failed" if n == 0 else f"{n} rows quarantined: {self.description}"
+        return CheckOutcome(self.name, self.table, n == 0, self.blocking, message,
+                            {"quarantined_rows": n})
+
+
+Measure = Callable[[duckdb.DuckDBPyConnection, str, date], tuple[bool, str, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    name: str
+    table: str
+    description: str
+    blocking: bool
+    measure: Measure
+
+    def evaluate(self, con: duckdb.DuckDBPyConnection, column: str, value: date) -> CheckOutcome:
+        passed, message, metadata = self.measure(con, column, value)
         return CheckOutcome(self.name, self.table, passed, self.blocking, message, metadata)
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, day: date) -> int:
-    return con.execute(sql, {"d": day}).fetchone()[0]
+def _has_rows(table: str) -> Measure:
+    def measure(con, column, value):
+        n = con.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [value]).fetchone()[0]
+        return n > 0, f"{n} rows on {value}", {"row_count": n}
+    return measure
 
 
-def _has_rows(table: str) -> Callable:
-    def run(con: duckdb.DuckDBPyConnection, day: date):
-        n = _count(con, f"SELECT count(*) FROM {table} WHERE observation_date = $d", day)
-        return n > 0, f"{n} rows on {day}", {"row_count": n}
-    return run
-
-
-def _schema_matches(table: str) -> Callable:
-    def run(con: duckdb.DuckDBPyConnection, day: date):
+def _schema_matches(table: str) -> Measure:
+    def measure(con, column, value):
         schema, name = table.split(".", 1)
         actual = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
@@ -68,77 +108,95 @@ def _schema_matches(table: str) -> Callable:
                 "columns match the catalog" if actual == expected
                 else f"columns {actual} differ from the catalog {expected}",
                 {"columns": len(actual)})
-    return run
+    return measure
 
 
-def _offer_prices_in_bounds(con: duckdb.DuckDBPyConnection, day: date):
-    low, high = USD_PER_GPU_HOUR_BOUNDS
-    rows = con.execute(
-        "SELECT provider, sku, region, price_type, usd_per_gpu_hour "
-        "FROM core.cloud__daily_gpu_offers WHERE observation_date = $d "
-        "AND (usd_per_gpu_hour <= $low OR usd_per_gpu_hour > $high) LIMIT 20",
-        {"d": day, "low": low, "high": high}).fetchall()
-    return (not rows,
-            f"all per-GPU-hour prices within ({low}, {high}] USD" if not rows
-            else f"{len(rows)}+ offers outside ({low}, {high}] USD/GPU-hour, e.g. {rows[:3]}",
-            {"out_of_bounds_examples": [list(map(str, r)) for r in rows]})
+def _offer_summary(con, column, value):
+    n, mapped, low, high, providers = con.execute(
+        f"SELECT count(*), count(gpu_model), min(usd_per_gpu_hour), max(usd_per_gpu_hour), "
+        f"count(DISTINCT provider) FROM {OFFERS} WHERE {column} = ?", [value]).fetchone()
+    share = mapped / n if n else 0.0
+    return n > 0, f"{n} offers from {providers} providers, {share:.1%} mapped to a GPU", {
+        "row_count": n, "share_mapped": round(share, 4), "n_providers": providers,
+        "min_usd_per_gpu_hour": low, "max_usd_per_gpu_hour": high}
 
 
-def _offer_gpu_models_known(con: duckdb.DuckDBPyConnection, day: date):
-    unknown = [r[0] for r in con.execute(
-        "SELECT DISTINCT o.gpu_model FROM core.cloud__daily_gpu_offers o "
-        "ANTI JOIN core.gpu__entity_models g USING (gpu_model) "
-        "WHERE o.observation_date = $d AND o.gpu_model IS NOT NULL", {"d": day}).fetchall()]
-    return (not unknown,
-            "every gpu_model is in core.gpu__entity_models" if not unknown
-            else f"gpu_model ids missing from core.gpu__entity_models: {unknown}",
-            {"unknown_gpu_models": unknown})
-
-
-def _no_unmapped_gpu_names(con: duckdb.DuckDBPyConnection, day: date):
+def _no_unmapped_gpu_names(con, column, value):
     rows = con.execute(
         "SELECT provider, provider_gpu_name, n_offers FROM core.gpu__daily_unmapped_names "
-        "WHERE observation_date = $d ORDER BY n_offers DESC", {"d": day}).fetchall()
+        f"WHERE {column} = ? ORDER BY n_offers DESC", [value]).fetchall()
     names = [f"{p}: {n} ({k} offers)" for p, n, k in rows]
     return (not rows,
             "every provider GPU name maps to a canonical id" if not rows
             else f"{len(rows)} unmapped provider GPU names: {', '.join(names[:10])}",
-            {"unmapped": names})
+            {"unmapped_names": len(rows), "unmapped_offers": sum(r[2] for r in rows)})
 
 
-def _token_prices_in_bounds(con: duckdb.DuckDBPyConnection, day: date):
-    n = _count(con, "SELECT count(*) FROM core.llm__daily_token_prices "
-                    "WHERE observation_date = $d AND (usd_per_million_input_tokens < 0 "
-                    "OR usd_per_million_output_tokens < 0 "
-                    f"OR usd_per_million_input_tokens > {USD_PER_MILLION_TOKENS_MAX} "
-                    f"OR usd_per_million_output_tokens > {USD_PER_MILLION_TOKENS_MAX})", day)
-    return (n == 0, f"{n} token prices outside [0, {USD_PER_MILLION_TOKENS_MAX}] USD/1M tokens",
-            {"out_of_bounds": n})
+def _token_summary(con, column, value):
+    n, low, high = con.execute(
+        f"SELECT count(*), min(usd_per_million_output_tokens), "
+        f"max(usd_per_million_output_tokens) FROM {TOKENS} WHERE {column} = ?",
+        [value]).fetchone()
+    return n > 0, f"{n} token prices", {"row_count": n, "min_usd_per_million_output": low,
+                                        "max_usd_per_million_output": high}
 
 
 OFFERS = "core.cloud__daily_gpu_offers"
 TOKENS = "core.llm__daily_token_prices"
 INDEX = "out.gpu__daily_price_index"
+_LOW, _HIGH = USD_PER_GPU_HOUR_BOUNDS
 
-CHECKS: tuple[Check, ...] = (
-    Check("schema_matches_catalog", OFFERS, "columns equal the catalog declaration", True,
-          _schema_matches(OFFERS)),
-    Check("has_rows", OFFERS, "the day has at least one offer", False, _has_rows(OFFERS)),
-    Check("price_bounds", OFFERS, f"usd_per_gpu_hour within {USD_PER_GPU_HOUR_BOUNDS}", True,
-          _offer_prices_in_bounds),
-    Check("gpu_models_known", OFFERS, "every gpu_model exists in core.gpu__entity_models",
-          True, _offer_gpu_models_known),
-    Check("no_unmapped_gpu_names", "core.gpu__daily_unmapped_names",
-          "every provider GPU name maps to a canonical id (warning: unmapped names are kept, "
-          "not dropped)", False, _no_unmapped_gpu_names),
-    Check("schema_matches_catalog", TOKENS, "columns equal the catalog declaration", True,
-          _schema_matches(TOKENS)),
-    Check("has_rows", TOKENS, "the day has at least one token price", False, _has_rows(TOKENS)),
-    Check("price_bounds", TOKENS, "token prices within [0, 1000] USD per million", True,
-          _token_prices_in_bounds),
-    Check("has_rows", INDEX, "the day's price index is not empty", False, _has_rows(INDEX)),
+
+def _out_of_bounds(column: str, low: float, high: float, *, low_inclusive: bool) -> str:
+    below = f"{column} <= {low}" if low_inclusive else f"{column} < {low}"
+    return f"{column} IS NOT NULL AND (NOT isfinite({column}) OR {below} OR {column} > {high})"
+
+
+ROW_CHECKS: tuple[RowCheck, ...] = (
+    RowCheck("price_bounds", OFFERS,
+             f"usd_per_gpu_hour is finite and within ({_LOW}, {_HIGH}]; usd_per_hour finite and "
+             "positive",
+             f"({_out_of_bounds('usd_per_gpu_hour', _LOW, _HIGH, low_inclusive=True)}) OR "
+             f"(usd_per_hour IS NOT NULL AND (NOT isfinite(usd_per_hour) OR usd_per_hour <= 0))",
+             "'usd_per_gpu_hour ' || coalesce(usd_per_gpu_hour::VARCHAR, 'NULL') || "
+             "', usd_per_hour ' || coalesce(usd_per_hour::VARCHAR, 'NULL') || "
+             f"' outside ({_LOW}, {_HIGH}] per GPU-hour or not finite'"),
+    RowCheck("gpu_models_known", OFFERS, "every gpu_model exists in core.gpu__entity_models",
+             "gpu_model IS NOT NULL AND gpu_model NOT IN "
+             "(SELECT gpu_model FROM core.gpu__entity_models)",
+             "'gpu_model ' || gpu_model || ' is not in core.gpu__entity_models'"),
+    RowCheck("price_bounds", TOKENS,
+             f"token prices finite and within [0, {USD_PER_MILLION_TOKENS_MAX}] USD per million",
+             _out_of_bounds("usd_per_million_input_tokens", 0, USD_PER_MILLION_TOKENS_MAX,
+                            low_inclusive=False) + " OR " +
+             _out_of_bounds("usd_per_million_output_tokens", 0, USD_PER_MILLION_TOKENS_MAX,
+                            low_inclusive=False),
+             "'input ' || usd_per_million_input_tokens::VARCHAR || ', output ' || "
+             f"usd_per_million_output_tokens::VARCHAR || ' USD/1M outside [0, "
+             f"{USD_PER_MILLION_TOKENS_MAX}] or not finite'"),
+)
+
+TABLE_CHECKS: tuple[TableCheck, ...] = (
+    TableCheck("schema_matches_catalog", OFFERS, "columns equal the catalog declaration", True,
+               _schema_matches(OFFERS)),
+    TableCheck("offers_summary", OFFERS, "the day has offers; share mapped to a GPU, price "
+               "range", False, _offer_summary),
+    TableCheck("no_unmapped_gpu_names", "core.gpu__daily_unmapped_names",
+               "every provider GPU name maps to a canonical id (warning: unmapped names are "
+               "kept, not dropped)", False, _no_unmapped_gpu_names),
+    TableCheck("schema_matches_catalog", TOKENS, "columns equal the catalog declaration", True,
+               _schema_matches(TOKENS)),
+    TableCheck("token_prices_summary", TOKENS, "the day has token prices; price range", False,
+               _token_summary),
+    TableCheck("has_rows", INDEX, "the day's price index is not empty", False, _has_rows(INDEX)),
 )
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, day: date) -> list[CheckOutcome]:
-    return [check.evaluate(con, day) for check in CHECKS]
+def checks_for(table: str) -> tuple[list[RowCheck], list[TableCheck]]:
+    return ([c for c in ROW_CHECKS if c.table == table],
+            [c for c in TABLE_CHECKS if c.table == table])
+
+
+def all_check_keys() -> list[tuple[str, str, str, bool]]:
+    """(table, check name, description, blocking) of every check, for Dagster's check specs."""
+    return [(c.table, c.name, c.description, c.blocking) for c in (*ROW_CHECKS, *TABLE_CHECKS)]

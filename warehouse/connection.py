@@ -23,6 +23,11 @@ from pathlib import Path
 import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process holds the working warehouse's write lock."""
+
 DATA_DIR_ENV = "COMPUTE_ATLAS_DATA_DIR"
 DATABASE_ENV = "COMPUTE_ATLAS_DATABASE"
 
@@ -65,8 +70,17 @@ class WarehouseSettings:
         """Open the working database; the connection is closed however the block ends."""
         if self.is_local_file:
             Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.database, read_only=read_only,
-                             config={"threads": self.threads, "memory_limit": self.memory_limit})
+        try:
+            con = duckdb.connect(self.database, read_only=read_only,
+                                 config={"threads": self.threads,
+                                         "memory_limit": self.memory_limit})
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = str(exc).split("Conflicting lock is held in", 1)[-1].strip()[:200]
+            raise WarehouseLockedError(
+                f"the warehouse {self.database} is locked by another process ({holder}); "
+                "wait for it to finish (one writer at a time)") from None
         try:
             yield con
         finally:

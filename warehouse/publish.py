@@ -1,44 +1,145 @@
 """Publishing: the read-only snapshot analysts query, and table exports (CSV, Parquet).
 
 The working database is locked while the pipeline writes, so analysts never open it. After a
-refresh, :func:`publish_snapshot` copies the ``core`` and ``out`` schemas into a new file written
-in DuckDB's v1.2.0 storage format (so DuckDB 1.x clients can open it) and renames it over the
-previous snapshot: readers see the old file or the new one, never half of one.
+refresh, :func:`publish_snapshot` brings the published file up to date and renames it over the
+previous one: readers see the old file or the new one, never half of one.
+
+Publishing is incremental. Every write records the partitions it replaced in
+``pipeline.changed_partitions``; a publish copies the previous snapshot, replaces exactly those
+partitions in the copy, and swaps it in, so its cost follows the size of the change, not of the
+history (plus one file copy). The first publish, and any publish after the catalog's published
+tables changed shape, writes the whole snapshot in DuckDB's v1.2.0 storage format, so DuckDB
+1.x clients can open it. Temporary files an interrupted publish left behind are removed first.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from models.catalog import TABLES
+from models.catalog import TABLES, TableSpec
+from warehouse.write import changed_partitions, clear_changes
+
+log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("core", "out")
 # Oldest storage format that holds everything we write; DuckDB >= 1.2 reads it.
 PUBLISHED_STORAGE_VERSION = "v1.2.0"
 EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER)", "parquet": "(FORMAT parquet)"}
+PUBLISH_INFO = "main.compute_atlas_publish"
 
 
-def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
-    """Write ``core`` and ``out`` tables to ``target`` atomically; returns ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{tmp}' AS published (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    mode: str  # full, incremental or unchanged
+    partitions: int = 0
+
+
+def published_tables() -> list[TableSpec]:
+    return [spec for spec in TABLES.values() if spec.schema in PUBLISHED_SCHEMAS]
+
+
+def catalog_fingerprint() -> str:
+    """sha256 of the published tables' declarations: when it changes, publish in full."""
+    ddl = "\n".join(spec.create_sql() for spec in published_tables())
+    return hashlib.sha256(ddl.encode()).hexdigest()
+
+
+def _tmp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Delete temporary files of interrupted publishes (one writer at a time, so any that
+    exist are dead)."""
+    leftovers = [p for p in target.parent.glob(f".{target.name}.*.tmp*") if p.is_file()]
+    for path in leftovers:
+        log.warning("removing %s, left by an interrupted publish", path)
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def _published_fingerprint(path: Path) -> str | None:
     try:
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"CREATE SCHEMA published.{schema}")
-        for spec in TABLES.values():
-            if spec.schema in PUBLISHED_SCHEMAS:
-                order = ", ".join(spec.primary_key) if spec.primary_key else "ALL"
-                con.execute(f"CREATE TABLE published.{spec.name} AS "
-                            f"SELECT * FROM {spec.name} ORDER BY {order}")
-    finally:
-        con.execute("DETACH published")
-    os.replace(tmp, target)
-    return target
+        with duckdb.connect(str(path), read_only=True) as reader:
+            return reader.execute(f"SELECT catalog_sha256 FROM {PUBLISH_INFO}").fetchone()[0]
+    except (duckdb.Error, TypeError):
+        return None
+
+
+def _order(spec: TableSpec) -> str:
+    return ", ".join(spec.primary_key) if spec.primary_key else "ALL"
+
+
+def _write_full(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in PUBLISHED_SCHEMAS:
+        con.execute(f"CREATE SCHEMA published.{schema}")
+    for spec in published_tables():
+        con.execute(f"CREATE TABLE published.{spec.name} AS "
+                    f"SELECT * FROM {spec.name} ORDER BY {_order(spec)}")
+    con.execute(f"CREATE TABLE published.{PUBLISH_INFO} (catalog_sha256 VARCHAR)")
+    con.execute(f"INSERT INTO published.{PUBLISH_INFO} VALUES (?)", [catalog_fingerprint()])
+
+
+def _write_changes(con: duckdb.DuckDBPyConnection, changed: dict[str, list[dict]]) -> int:
+    n = 0
+    for name, partitions in changed.items():
+        spec = TABLES.get(name)
+        if spec is None or spec.schema not in PUBLISHED_SCHEMAS:
+            continue
+        for partition in partitions:
+            where = " AND ".join(f"{column} = CAST(? AS {spec.column(column).type})"
+                                 for column in partition) or "true"
+            values = list(partition.values())
+            con.execute(f"DELETE FROM published.{name} WHERE {where}", values)
+            con.execute(f"INSERT INTO published.{name} BY NAME SELECT * FROM {name} "
+                        f"WHERE {where} ORDER BY {_order(spec)}", values)
+            n += 1
+    return n
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> PublishResult:
+    """Bring ``target`` up to date with the working warehouse's core and out schemas."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(target)
+    up_to, changed = changed_partitions(con)
+    incremental = target.is_file() and _published_fingerprint(target) == catalog_fingerprint()
+    if incremental and not any(TABLES.get(n) and TABLES[n].schema in PUBLISHED_SCHEMAS
+                               for n in changed):
+        clear_changes(con, up_to)
+        return PublishResult(target, "unchanged")
+    tmp = _tmp_name(target)
+    try:
+        if incremental:
+            shutil.copyfile(target, tmp)
+            con.execute(f"ATTACH '{tmp}' AS published")
+        else:
+            con.execute(f"ATTACH '{tmp}' AS published "
+                        f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        try:
+            if incremental:
+                n = _write_changes(con, changed)
+            else:
+                _write_full(con)
+                n = sum(len(p) for p in changed.values())
+        finally:
+            con.execute("DETACH published")
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        raise
+    clear_changes(con, up_to)
+    return PublishResult(target, "incremental" if incremental else "full", n)
 
 
 def export_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, out: Path) -> Path:
@@ -49,7 +150,6 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, out: Path
     if spec is None:
         raise KeyError(f"no table {table!r}; known: {', '.join(sorted(TABLES))}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    order = ", ".join(spec.primary_key) if spec.primary_key else "ALL"
-    con.execute(f"COPY (SELECT * FROM {spec.name} ORDER BY {order}) TO '{out}' "
+    con.execute(f"COPY (SELECT * FROM {spec.name} ORDER BY {_order(spec)}) TO '{out}' "
                 f"{EXPORT_FORMATS[fmt]}")
     return out

@@ -1,24 +1,17 @@
-"""Builds core and out partitions from SQL files, and loads reference CSVs into core tables.
+"""Where the SQL that builds each core and out table lives, and its text.
 
 ``warehouse/sql/<schema>/<table>.sql`` holds one SELECT per table, parameterised by its
-partition column (``$observation_date``, ``$report_month``); :func:`build_partition` runs it and
+partition column (``$observation_date``, ``$report_month``); :mod:`warehouse.build` runs it and
 replaces that partition. A table fed by many sources is a folder instead,
 ``warehouse/sql/<schema>/<table>/<source>.sql``, one SELECT per source, combined with
 ``UNION ALL BY NAME``: adding a source adds a file, and edits no shared query.
 ``warehouse/sql/inputs/`` holds the SELECTs that feed tables computed in Python (the estimation
-outputs); :func:`select_partition` runs those.
+outputs). :mod:`warehouse.lineage` derives table dependencies from the same text.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-
-import duckdb
-import pandas as pd
-
-from models.catalog import table
-from warehouse.write import replace_partition, replace_table
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -47,22 +40,3 @@ def query_text(query_name: str) -> str:
         raise FileNotFoundError(f"{path} holds no .sql file")
     return "\nUNION ALL BY NAME\n".join(parts)
 
-
-def select_partition(con: duckdb.DuckDBPyConnection, query_name: str,
-                     observation_date: date) -> pd.DataFrame:
-    """Run a named SQL file for one day and return the rows (not written)."""
-    return con.execute(query_text(query_name), {"observation_date": observation_date}).df()
-
-
-def build_partition(con: duckdb.DuckDBPyConnection, table_name: str,
-                    observation_date: date) -> int:
-    """Recompute one day of a SQL-defined table; returns rows written."""
-    frame = select_partition(con, table_name, observation_date)
-    return replace_partition(con, table(table_name), frame,
-                             {"observation_date": observation_date})
-
-
-def load_reference(con: duckdb.DuckDBPyConnection, table_name: str,
-                   frame: pd.DataFrame) -> int:
-    """Replace a reference table (GPU specs, aliases, VM sizes...) with ``frame``."""
-    return replace_table(con, table(table_name), frame)

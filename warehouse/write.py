@@ -1,12 +1,21 @@
-"""Transactional writes: replace partitions (or a whole reference table), append events.
+"""Writes: replace partitions (or a whole reference table), append events, all by column name.
 
 Every write names columns (``INSERT ... BY NAME``), so column order in a DataFrame never
-matters, and runs inside one transaction: a failure leaves the previous rows in place.
-Writing the same partition twice gives the same rows.
+matters. :func:`replace_partitions` runs its writes in one transaction: a failure leaves the
+previous rows in place; callers that must commit more than partitions together (raw rows with
+their rejects and run-log row; a day's core and out tables with their quarantine) open one
+:func:`transaction` and call :func:`write_partition` inside it. Writing the same partition
+twice gives the same rows.
+
+Keys are checked here rather than kept as DuckDB indexes: a write whose rows repeat a primary
+key is refused (:class:`DuplicateKeyError`); parsers drop such rows earlier, with a reason,
+through :func:`split_duplicate_keys`. Every partition written is recorded in
+``pipeline.changed_partitions`` so that publishing copies only what changed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +26,12 @@ import duckdb
 import pandas as pd
 
 from models.catalog import TableSpec
+
+CHANGES = "pipeline.changed_partitions"
+
+
+class DuplicateKeyError(ValueError):
+    """Rows written to one table repeat its primary key."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,23 @@ def _conform(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reindex(columns=list(spec.column_names))
 
 
+def split_duplicate_keys(frame: pd.DataFrame, key: Sequence[str]) -> tuple[pd.DataFrame,
+                                                                           pd.DataFrame]:
+    """``frame`` without the rows that repeat an earlier row's ``key``, and those rows."""
+    if frame.empty or not key:
+        return frame, frame.iloc[0:0]
+    repeated = frame.duplicated(subset=list(key), keep="first")
+    return frame[~repeated], frame[repeated]
+
+
+def _check_unique(spec: TableSpec, frame: pd.DataFrame) -> None:
+    _, duplicates = split_duplicate_keys(frame, spec.primary_key)
+    if not duplicates.empty:
+        example = duplicates.iloc[0][list(spec.primary_key)].to_dict()
+        raise DuplicateKeyError(f"{spec.name}: {len(duplicates)} rows repeat a primary key "
+                                f"({', '.join(spec.primary_key)}), e.g. {example}")
+
+
 def _insert(con: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
@@ -67,7 +99,19 @@ def _comparable(values: pd.Series, like: Any) -> pd.Series:
     return values
 
 
-def _replace(con: duckdb.DuckDBPyConnection, write: PartitionWrite) -> int:
+def partition_json(partition: Mapping[str, Any]) -> str:
+    return json.dumps({k: str(v) for k, v in sorted(partition.items())})
+
+
+def record_change(con: duckdb.DuckDBPyConnection, table_name: str,
+                  partition: Mapping[str, Any]) -> None:
+    """Mark a partition as changed since the last publish."""
+    con.execute(f"INSERT INTO {CHANGES} SELECT coalesce(max(change_id), 0) + 1, ?, ? "
+                f"FROM {CHANGES}", [table_name, partition_json(partition)])
+
+
+def write_partition(con: duckdb.DuckDBPyConnection, write: PartitionWrite) -> int:
+    """Replace one partition inside the caller's transaction; returns rows written."""
     spec, partition = write.spec, write.partition
     if set(partition) != set(spec.partition_by):
         raise ValueError(f"{spec.name} is partitioned by {spec.partition_by}, "
@@ -76,10 +120,12 @@ def _replace(con: duckdb.DuckDBPyConnection, write: PartitionWrite) -> int:
     for column, value in partition.items():
         if not frame.empty and not (_comparable(frame[column], value) == value).all():
             raise ValueError(f"{spec.name}: rows outside partition {column}={value!r}")
+    _check_unique(spec, frame)
     where = " AND ".join(f"{column} = ?" for column in partition)
     con.execute(f"DELETE FROM {spec.name}" + (f" WHERE {where}" if where else ""),
                 list(partition.values()))
     _insert(con, spec, frame)
+    record_change(con, spec.name, partition)
     return len(frame)
 
 
@@ -92,7 +138,7 @@ def replace_partitions(con: duckdb.DuckDBPyConnection,
     Rows outside the partition are refused.
     """
     with transaction(con):
-        return [_replace(con, write) for write in writes]
+        return [write_partition(con, write) for write in writes]
 
 
 def replace_partition(con: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame,
@@ -107,7 +153,26 @@ def replace_table(con: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.Dat
 
 
 def append_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame) -> int:
-    """Append rows to an event table (append-only, e.g. the source run log)."""
+    """Append rows to an event table (append-only, e.g. the source run log), inside the
+    caller's transaction if there is one."""
     frame = _conform(spec, frame)
     _insert(con, spec, frame)
+    if spec.schema != "pipeline":
+        record_change(con, spec.name, {})
     return len(frame)
+
+
+def changed_partitions(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, list[dict]]]:
+    """The newest change id and, per table, the distinct partitions changed since the last
+    publish (``[{}]`` for a table changed whole)."""
+    rows = con.execute(f"SELECT table_name, partition_json, max(change_id) FROM {CHANGES} "
+                       "GROUP BY ALL").fetchall()
+    changed: dict[str, list[dict]] = {}
+    for name, partition, _ in rows:
+        changed.setdefault(name, []).append(json.loads(partition))
+    return max((r[2] for r in rows), default=0), changed
+
+
+def clear_changes(con: duckdb.DuckDBPyConnection, up_to: int) -> None:
+    con.execute(f"DELETE FROM {CHANGES} WHERE change_id <= ?", [up_to])
+

@@ -1,9 +1,9 @@
-"""Catalog declarations for price sources (raw), conformed price tables (core), price indexes
-(out), and the pipeline's own bookkeeping (rejects, source runs)."""
+"""Catalog declarations for price sources (raw), conformed price tables (core) and price
+indexes (out)."""
 
 from __future__ import annotations
 
-from models.catalog.spec import PROVENANCE, Column, TableSpec, raw_table
+from models.catalog.spec import Column, TableSpec, raw_table
 from models.records.prices import AzureRetailPrice, OpenrouterModelPrice, RunpodGpuPrice
 
 _DATE = Column("observation_date", "DATE", "the day the prices were observed", nullable=False)
@@ -26,45 +26,6 @@ RAW_OPENROUTER = raw_table(
     "raw.openrouter__models", OpenrouterModelPrice,
     "OpenRouter /api/v1/models: every listed model with its per-token prices.",
     ("model_id",))
-
-SOURCE_REJECTS = TableSpec(
-    name="raw.source__rejects",
-    description="Input rows a parser refused, with the reason; nothing disappears silently.",
-    columns=(
-        Column("source", "VARCHAR", "source name, e.g. azure_retail", nullable=False),
-        *PROVENANCE,
-        Column("reject_number", "BIGINT", "position of the reject within the fetch",
-               nullable=False),
-        Column("reason", "VARCHAR", "why the row was refused", nullable=False),
-        Column("record_json", "VARCHAR", "the input row as JSON", nullable=False),
-    ),
-    primary_key=("source", "observation_date", "reject_number"),
-    partition_by=("source", "observation_date"),
-)
-
-SOURCE_RUNS = TableSpec(
-    name="core.pipeline__events_source_runs",
-    description="One row per attempt to refresh one source for one observation date: how it "
-                "ran, what it produced, and the error if it failed. Append-only.",
-    columns=(
-        Column("run_id", "VARCHAR", "id of the refresh (a Dagster run id or a CLI run id)",
-               nullable=False),
-        Column("source", "VARCHAR", "source name", nullable=False),
-        _DATE,
-        Column("mode", "VARCHAR", "live (network), replay (recorded archive), archive "
-               "(re-parse of our own archive, i.e. a backfill) or file (ingest)", nullable=False),
-        Column("status", "VARCHAR", "success or failed", nullable=False),
-        Column("started_datetime", "TIMESTAMP", "start of the attempt (UTC)", nullable=False),
-        Column("finished_datetime", "TIMESTAMP", "end of the attempt (UTC)", nullable=False),
-        Column("fetch_id", "VARCHAR", "archive fetch id of the snapshots parsed"),
-        Column("n_snapshots", "BIGINT", "payloads archived or re-read"),
-        Column("n_records", "BIGINT", "rows written to the raw table"),
-        Column("n_rejects", "BIGINT", "rows refused by the parser"),
-        Column("error_message", "VARCHAR", "what failed and where; NULL on success"),
-    ),
-    primary_key=("run_id", "source", "observation_date"),
-    partition_by=(),
-)
 
 GPU_OFFERS = TableSpec(
     name="core.cloud__daily_gpu_offers",
@@ -173,5 +134,5 @@ PRICE_INDEX = TableSpec(
     primary_key=("observation_date", "gpu_model", "price_type"),
 )
 
-TABLES = (RAW_AZURE, RAW_RUNPOD, RAW_OPENROUTER, SOURCE_REJECTS, SOURCE_RUNS, AZURE_VM_SKUS,
+TABLES = (RAW_AZURE, RAW_RUNPOD, RAW_OPENROUTER, AZURE_VM_SKUS,
           GPU_OFFERS, UNMAPPED_GPU_NAMES, TOKEN_PRICES, PRICE_INDEX)

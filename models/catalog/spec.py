@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, get_args, get_origin
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-_NAME = re.compile(r"^(raw|core|out)\.[a-z][a-z0-9_]*$")
+# raw, core and out are the layers; pipeline holds the working warehouse's own bookkeeping
+# (never published).
+_NAME = re.compile(r"^(raw|core|out|pipeline)\.[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class Column:
 class TableSpec:
     """A warehouse table: ``schema.name``, columns, primary key and what partitions it.
 
+    The primary key is checked when rows are written (:mod:`warehouse.write`), not kept as a
+    DuckDB index: such indexes were most of the warehouse's size and bought nothing else.
+
     ``partition_by`` lists the columns a write replaces at once (usually ``observation_date``,
     plus ``source`` for tables several sources share). An empty tuple means the table is
     replaced whole (reference tables).
@@ -48,7 +53,8 @@ class TableSpec:
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
-            raise ValueError(f"table name {self.name!r} is not schema.snake_case (raw|core|out)")
+            raise ValueError(f"table name {self.name!r} is not schema.snake_case "
+                             "(raw|core|out|pipeline)")
         names = [c.name for c in self.columns]
         if len(names) != len(set(names)):
             raise ValueError(f"{self.name}: duplicate column names")
@@ -71,11 +77,8 @@ class TableSpec:
         raise KeyError(f"{self.name} has no column {name!r}")
 
     def create_sql(self) -> str:
-        """``CREATE TABLE IF NOT EXISTS`` for this table (primary key as a constraint)."""
-        parts = [c.ddl() for c in self.columns]
-        if self.primary_key:
-            parts.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
-        body = ",\n  ".join(parts)
+        """``CREATE TABLE IF NOT EXISTS`` for this table (no index: keys are checked at write)."""
+        body = ",\n  ".join(c.ddl() for c in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {body}\n)"
 
 
@@ -98,6 +101,8 @@ PROVENANCE: tuple[Column, ...] = (
 
 def duckdb_type(annotation: object) -> tuple[str, bool]:
     """DuckDB type and nullability of a record field annotation (Optional, Literal aware)."""
+    if get_origin(annotation) is Annotated:
+        return duckdb_type(get_args(annotation)[0])
     args = [a for a in get_args(annotation) if a is not type(None)]
     nullable = type(None) in get_args(annotation)
     if get_origin(annotation) is Literal:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from models.records.base import Record, field
+from models.records.base import Number, Record, field
 
 PriceType = Literal["on_demand", "spot", "reserved", "marketplace"]
+# Above these a price is a data error, not a market price: no machine rents for $5,000 an
+# hour, and no model is sold at $10,000 per million tokens. Such rows are rejected at parse.
+ABSURD_USD_PER_HOUR = 5000.0
+ABSURD_USD_PER_TOKEN = 0.01
 
 
 class AzureRetailPrice(Record):
@@ -27,14 +31,15 @@ class AzureRetailPrice(Record):
     price_type: PriceType = field("on_demand, spot or reserved (derived from type and skuName)")
     reservation_term: str | None = field("Azure's reservationTerm, e.g. '1 Year'; NULL unless "
                                          "reserved")
-    commitment_months: float = field("length of the commitment; 0 for on-demand and spot",
+    commitment_months: Number = field("length of the commitment; 0 for on-demand and spot",
                                      unit="months", ge=0)
     currency_code: str = field("currency of retail_price (currencyCode); USD is requested")
-    retail_price: float = field("Azure's retailPrice as listed: per hour for Consumption, "
+    retail_price: Number = field("Azure's retailPrice as listed: per hour for Consumption, "
                                 "for the whole term for Reservation", unit="USD")
     unit_of_measure: str = field("Azure's unitOfMeasure, e.g. '1 Hour'")
-    usd_per_hour: float = field("price of the whole VM per hour (reservations: term price "
-                                "divided by the hours in the term)", unit="USD/hour", gt=0)
+    usd_per_hour: Number = field("price of the whole VM per hour (reservations: term price "
+                                 "divided by the hours in the term)", unit="USD/hour", gt=0,
+                                 le=ABSURD_USD_PER_HOUR)
     effective_start_date: date | None = field("date the price took effect (effectiveStartDate)")
     is_primary_meter_region: bool | None = field("Azure's isPrimaryMeterRegion")
 
@@ -45,15 +50,16 @@ class RunpodGpuPrice(Record):
 
     gpu_type_id: str = field("RunPod gpuTypes id, e.g. 'NVIDIA A100-SXM4-80GB'")
     display_name: str | None = field("RunPod displayName, e.g. 'A100 SXM'")
-    memory_gb: float | None = field("GPU memory as RunPod lists it (memoryInGb)", unit="GB")
+    memory_gb: Number | None = field("GPU memory as RunPod lists it (memoryInGb)", unit="GB")
     max_gpu_count: int | None = field("most GPUs of this type in one pod (maxGpuCount)")
     cloud: Literal["secure", "community"] = field("RunPod cloud: secure (datacenter) or "
                                                   "community (hosts)")
     price_type: PriceType = field("on_demand, spot (interruptible) or reserved (commitment)")
-    commitment_months: float = field("length of the commitment; 0 for on-demand and spot; "
+    commitment_months: Number = field("length of the commitment; 0 for on-demand and spot; "
                                      "one week is 0.23", unit="months", ge=0)
     price_field: str = field("the RunPod field the price came from, e.g. communitySpotPrice")
-    usd_per_gpu_hour: float = field("price per GPU per hour", unit="USD/GPU-hour", gt=0)
+    usd_per_gpu_hour: Number = field("price per GPU per hour", unit="USD/GPU-hour", gt=0,
+                                     le=ABSURD_USD_PER_HOUR)
 
 
 class OpenrouterModelPrice(Record):
@@ -66,11 +72,12 @@ class OpenrouterModelPrice(Record):
     context_length: int | None = field("context window in tokens", unit="tokens")
     modality: str | None = field("architecture.modality, e.g. 'text->text'")
     tokenizer: str | None = field("architecture.tokenizer")
-    usd_per_input_token: float = field("pricing.prompt: price per input token", unit="USD/token",
-                                       ge=0)
-    usd_per_output_token: float = field("pricing.completion: price per output token",
-                                        unit="USD/token", ge=0)
-    usd_per_request: float | None = field("pricing.request: fixed price per request",
+    usd_per_input_token: Number = field("pricing.prompt: price per input token", unit="USD/token",
+                                       ge=0, le=ABSURD_USD_PER_TOKEN)
+    usd_per_output_token: Number = field("pricing.completion: price per output token",
+                                        unit="USD/token", ge=0, le=ABSURD_USD_PER_TOKEN)
+    usd_per_request: Number | None = field("pricing.request: fixed price per request",
                                           unit="USD/request", ge=0)
-    usd_per_input_cache_read_token: float | None = field(
-        "pricing.input_cache_read: price per cached input token read", unit="USD/token", ge=0)
+    usd_per_input_cache_read_token: Number | None = field(
+        "pricing.input_cache_read: price per cached input token read", unit="USD/token", ge=0,
+        le=ABSURD_USD_PER_TOKEN)

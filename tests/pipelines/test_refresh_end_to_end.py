@@ -1,16 +1,20 @@
-"""End to end on recorded payloads: a replay refresh fills every table; a broken source fails
-alone, keeps its payload and writes nothing; a rerun after the fix succeeds; backfills re-parse."""
+"""End to end on recorded payloads, through the Dagster definitions the CLI runs: a replay
+refresh fills every table and publishes; a broken source fails alone and keeps its payload; a
+rerun is idempotent; backfills re-parse the newest fetch that parses."""
 
-import shutil
+import json
 from datetime import date
 
 import duckdb
 import pytest
 
-from pipelines.refresh import Refresher
+from pipelines import runner
 from sources.archive import RawArchive
+from sources.registry import SOURCES
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE
 from warehouse.connection import WarehouseSettings
+
+ALL = list(SOURCES.values())
 
 
 @pytest.fixture
@@ -18,109 +22,105 @@ def settings(tmp_path):
     return WarehouseSettings.from_env(tmp_path / "data")
 
 
-def _count(settings, sql):
+def _rows(settings, sql, params=()):
     with settings.connect(read_only=True) as con:
-        return con.execute(sql).fetchone()[0]
+        return con.execute(sql, list(params)).fetchall()
 
 
-def _published_count(settings, sql):
-    con = duckdb.connect(str(settings.published_path), read_only=True)
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
+def _published(settings, sql):
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
-def test_replay_refresh_fills_every_table_and_publishes(settings):
-    report = Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], mode="replay")
-    assert not report.failed_sources, report.failed_sources
-    assert report.published == settings.published_path
-    rows = report.days[0].table_rows
-    for table in ("core.cloud__daily_gpu_offers", "core.llm__daily_token_prices",
-                  "out.gpu__daily_price_index"):
-        assert rows[table] > 0, table
-    # the published snapshot has the out table, and its numbers trace back to archived payloads
-    assert _published_count(settings, "SELECT count(*) FROM out.gpu__daily_price_index") > 0
-    with settings.connect(read_only=True) as con:
-        shas = {r[0] for r in con.execute(
-            "SELECT DISTINCT snapshot_sha256 FROM core.cloud__daily_gpu_offers").fetchall()}
-        h100 = con.execute(
-            "SELECT min_usd_per_gpu_hour, n_providers FROM out.gpu__daily_price_index "
-            "WHERE gpu_model = 'h100-sxm-80gb' AND price_type = 'on_demand'").fetchone()
+def test_replay_refresh_fills_every_table_and_numbers_trace_to_payloads(settings):
+    report = runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=DEMO_ARCHIVE)
+    assert report.ok, report
+    [prices] = report.domains
+    for name in ("core.cloud__daily_gpu_offers", "core.llm__daily_token_prices",
+                 "out.gpu__daily_price_index", "out.llm__daily_cost_per_1k_tokens"):
+        assert prices.table_rows[name] > 0, name
+    shas = {r[0] for r in _rows(settings, "SELECT DISTINCT snapshot_sha256 "
+                                          "FROM core.cloud__daily_gpu_offers")}
     archived = {e.sha256 for e in RawArchive(settings.archive_dir).entries()}
     assert shas and shas <= archived
-    assert h100 is not None and h100[0] > 0 and h100[1] == 2  # Azure and RunPod both list it
+    [(low, providers)] = _published(
+        settings, "SELECT min_usd_per_gpu_hour, n_providers FROM out.gpu__daily_price_index "
+                  "WHERE gpu_model = 'h100-sxm-80gb' AND price_type = 'on_demand'")
+    assert low > 0 and providers == 2  # Azure and RunPod both list it
+    modes = {r[0] for r in _rows(settings, "SELECT DISTINCT mode FROM "
+                                           "core.pipeline__events_source_runs "
+                                           "WHERE status = 'success'")}
+    assert modes == {"replay"}
 
 
-def test_same_partition_twice_gives_identical_rows(settings):
-    tables = ("core.cloud__daily_gpu_offers", "core.llm__daily_token_prices",
-              "out.gpu__daily_price_index")
-
-    def snapshot():
-        with settings.connect(read_only=True) as con:
-            return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
-
-    Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], mode="replay")
-    first = snapshot()
-    Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], mode="replay")
-    assert snapshot() == first and all(first.values())
+def test_same_partition_twice_gives_identical_published_rows(settings):
+    tables = ("core.cloud__daily_gpu_offers", "out.gpu__daily_price_index",
+              "out.llm__daily_cost_per_1k_tokens")
+    runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=DEMO_ARCHIVE)
+    first = {t: _published(settings, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=DEMO_ARCHIVE)
+    assert {t: _published(settings, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == first
 
 
-def test_a_missing_recording_fails_that_source_only_and_a_rerun_succeeds(settings, tmp_path):
-    broken = tmp_path / "broken_archive"
-    shutil.copytree(DEMO_ARCHIVE, broken)
-    manifest = broken / "manifest.jsonl"
-    lines = manifest.read_text().splitlines()
-    kept = [line for line in lines if '"source": "runpod"' not in line]
-    manifest.write_text("\n".join(kept) + "\n")
-
-    report = Refresher(settings, replay_dir=broken).run([DEMO_DATE], mode="replay")
-    [failed] = report.failed_sources
-    assert failed.source == "runpod" and "no recording of POST https://api.runpod.io/graphql" \
-        in failed.error
-    assert {o.source for o in report.sources if o.ok} == {"azure_retail", "openrouter"}
-    assert report.published is not None  # the others still publish
-    assert _count(settings, "SELECT count(*) FROM raw.runpod__gpu_prices") == 0
-    assert _count(settings, "SELECT count(*) FROM core.cloud__daily_gpu_offers "
-                            "WHERE provider = 'azure'") > 0
-    assert _count(settings, "SELECT count(*) FROM core.pipeline__events_source_runs "
-                            "WHERE source = 'runpod' AND status = 'failed'") == 1
-
-    rerun = Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], ["runpod"],
-                                                             mode="replay")
-    assert not rerun.failed_sources
-    assert _count(settings, "SELECT count(*) FROM raw.runpod__gpu_prices") > 0
-
-
-def test_bad_payload_keeps_previous_rows_and_the_raw_payload(settings, tmp_path):
-    Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], mode="replay")
-    before = _count(settings, "SELECT count(*) FROM raw.openrouter__models")
-    html = tmp_path / "error.html"
-    html.write_bytes(b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>")
-    from sources.http import ingest_file
-
-    snapshot = ingest_file(source="openrouter", observation_date=DEMO_DATE,
-                           path=html, archive=RawArchive(settings.archive_dir),
-                           max_bytes=1 << 30)
-    report = Refresher(settings).run([DEMO_DATE], ["openrouter"],
-                                     ingested={"openrouter": snapshot})
-    [failed] = report.failed_sources
-    assert "expected JSON" in failed.error and "HTML page" in failed.error
-    assert _count(settings, "SELECT count(*) FROM raw.openrouter__models") == before
-    assert any(e.sha256 == snapshot.sha256 for e in RawArchive(settings.archive_dir).entries())
+def test_a_broken_source_fails_alone_and_keeps_its_payload(settings, tmp_path):
+    # a replay archive whose openrouter answer is an HTML error page
+    broken = tmp_path / "broken"
+    archive = RawArchive(DEMO_ARCHIVE)
+    target = RawArchive(broken)
+    for entry in archive.entries():
+        body = archive.snapshot(entry).body
+        if entry.source == "openrouter":
+            body = b"<!doctype html><html><body>Bad gateway</body></html>"
+        target.store_bytes(entry, body)
+    report = runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=broken)
+    failed = {s.source: s.error for s in report.failed_sources}
+    assert set(failed) == {"openrouter"} and "HTML page" in failed["openrouter"]
+    assert report.published is not None  # the others were built and published
+    assert _rows(settings, "SELECT count(*) FROM core.cloud__daily_gpu_offers")[0][0] > 0
+    kept = [e for e in RawArchive(settings.archive_dir).entries("openrouter")]
+    assert kept and RawArchive(settings.archive_dir).snapshot(kept[0]).body.startswith(b"<!doc")
+    # a crash-free failure leaves a started row and a failed row
+    statuses = [r[0] for r in _rows(settings, "SELECT status FROM "
+                                              "core.pipeline__events_source_runs WHERE "
+                                              "source = 'openrouter' ORDER BY started_datetime, "
+                                              "status DESC")]
+    assert statuses == ["started", "failed"]
 
 
-def test_backfill_reparses_the_archive_without_network(settings):
-    Refresher(settings, replay_dir=DEMO_ARCHIVE).run([DEMO_DATE], mode="replay")
-    with settings.connect() as con:
-        con.execute("DELETE FROM raw.azure_retail__gpu_prices")
-    report = Refresher(settings).run([DEMO_DATE], mode="auto")  # a past day: archive mode
-    assert {o.mode for o in report.sources} == {"archive"}
-    assert not report.failed_sources
-    assert _count(settings, "SELECT count(*) FROM raw.azure_retail__gpu_prices") > 0
+def test_backfill_reparses_the_newest_fetch_that_parses_and_says_what_it_skipped(settings):
+    runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=DEMO_ARCHIVE)
+    # a newer openrouter fetch of the same day that does not parse
+    archive = RawArchive(settings.archive_dir)
+    [good] = archive.entries("openrouter")
+    later = good.fetched_at.replace(hour=23)
+    bad = type(good)(**{**good.__dict__, "fetch_id": "newer0broken", "fetched_at": later})
+    archive.store_bytes(bad, b'{"data": "not a list"}')
+    report = runner.refresh(settings, [SOURCES["openrouter"]], [DEMO_DATE], mode="archive")
+    [outcome] = report.sources
+    assert outcome.status == "success" and outcome.mode == "archive"
+    assert "newer0broken"[:12] in (outcome.skipped_fetches or "")
+    assert report.ok
 
 
-def test_backfill_of_a_day_never_fetched_says_so(settings):
-    report = Refresher(settings).run([date(2025, 1, 2)], ["openrouter"], mode="auto")
-    [failed] = report.failed_sources
-    assert "holds no complete fetch for 2025-01-02" in failed.error
+def test_a_past_day_with_nothing_archived_fails_with_a_clear_message(settings):
+    report = runner.refresh(settings, [SOURCES["runpod"]], [date(2026, 11, 1)], mode="auto")
+    [outcome] = report.sources
+    assert outcome.status == "failed"
+    assert "holds no complete fetch for 2026-11-01" in outcome.error
+
+
+def test_assumptions_are_run_config_and_stored_in_every_row(settings):
+    runner.refresh(settings, ALL, [DEMO_DATE], mode="replay", replay_dir=DEMO_ARCHIVE,
+                   assumptions={"precisions": ["fp8"], "effective_tflop_utilization": 0.3})
+    assert _published(settings, "SELECT DISTINCT precision FROM "
+                                "out.llm__daily_cost_per_1k_tokens") == [("fp8",)]
+    assert _published(settings, "SELECT DISTINCT utilization FROM "
+                                "out.gpu__daily_usd_per_effective_tflop") == [(0.3,)]
+
+
+def test_fetch_log_records_every_attempt(settings):
+    runner.refresh(settings, [SOURCES["runpod"]], [DEMO_DATE], mode="replay",
+                   replay_dir=DEMO_ARCHIVE)
+    log = RawArchive(settings.archive_dir).fetch_log()
+    assert [r["status"] for r in log] == ["started", "success"]
+    assert json.dumps(log)  # plain JSON lines

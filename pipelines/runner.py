@@ -1,0 +1,250 @@
+"""Runs the Dagster definitions in-process for the CLI, so that ``compute-atlas refresh`` and
+``ingest`` execute the same assets as the schedule and appear in the UI's run history.
+
+The instance is ``$DAGSTER_HOME`` when set, else ``.dagster_home/`` in the repository (seeded
+with the repository's ``dagster.yaml``), which ``make dev`` uses too. A refresh is a few runs:
+the reference tables (cheap when their inputs have not changed), then per partition the
+sources' fetch and parse steps in one run (a failed source fails its own steps only), then the
+rebuild of the derived tables, then the publish.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from pipelines.definitions import defs
+from pipelines.defs.derived import PUBLISHED_KEY
+from pipelines.defs.sources import fetch_key
+from pipelines.defs.tables import table_key
+from sources.base import Source, partition_start
+from warehouse.build import DOMAINS, Domain
+from warehouse.connection import REPO_ROOT, WarehouseSettings
+from warehouse.lineage import upstream
+from warehouse.reference import CACHED_TABLES
+from warehouse.schema import ensure_schema
+
+DEFAULT_HOME = REPO_ROOT / ".dagster_home"
+
+
+def instance() -> dg.DagsterInstance:
+    if not os.environ.get("DAGSTER_HOME"):
+        DEFAULT_HOME.mkdir(exist_ok=True)
+        config = DEFAULT_HOME / "dagster.yaml"
+        if not config.exists():
+            shutil.copyfile(REPO_ROOT / "dagster.yaml", config)
+        os.environ["DAGSTER_HOME"] = str(DEFAULT_HOME)
+    return dg.DagsterInstance.get()
+
+
+@cache
+def _assets() -> list:
+    return [a for a in defs().assets or [] if isinstance(a, dg.AssetsDefinition)]
+
+
+def _op_name(key: dg.AssetKey) -> str:
+    return "__".join(key.path)
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    success: bool
+    failures: dict[str, str] = field(default_factory=dict)  # asset key -> error
+
+
+def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
+             partition_key: str | None = None, ops_config: dict[str, Any] | None = None,
+             tags: dict[str, str] | None = None) -> RunOutcome:
+    resource = {"warehouse": _warehouse_resource(settings)}
+    selected = set(selection)
+    assets = list(_assets())
+    result = dg.materialize(
+        assets, selection=dg.AssetSelection.assets(*selected), partition_key=partition_key,
+        instance=instance(), resources=resource, raise_on_error=False,
+        run_config={"ops": ops_config or {}, "loggers": {"console": {"config": {
+            "log_level": os.environ.get("COMPUTE_ATLAS_DAGSTER_LOG_LEVEL", "WARNING")}}}},
+        tags={"compute_atlas/origin": "cli", **(tags or {})})
+    failures = {}
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            message = (data.user_failure_data.description if data.user_failure_data
+                       and data.user_failure_data.description else
+                       (data.error.message.strip() if data.error else "failed"))
+            failures[event.step_key] = message
+    return RunOutcome(result.run_id, result.success, failures)
+
+
+def _warehouse_resource(settings: WarehouseSettings):
+    from pipelines.defs.resources import WarehouseResource
+    return WarehouseResource(data_dir=str(settings.data_dir), database=settings.database)
+
+
+def run_reference(settings: WarehouseSettings) -> RunOutcome:
+    return _execute([table_key(n) for n in CACHED_TABLES], settings)
+
+
+def run_sources(settings: WarehouseSettings, sources: Sequence[Source], partition_key: str, *,
+                mode: str = "auto", replay_dir: Path | None = None,
+                fetch_ids: dict[str, str] | None = None) -> RunOutcome:
+    """Fetch and parse ``sources`` (of one cadence) for one partition, in one run."""
+    ops: dict[str, Any] = {}
+    selection: list[dg.AssetKey] = []
+    for source in sources:
+        fetch_id = (fetch_ids or {}).get(source.name)
+        if fetch_id is None:
+            selection.append(fetch_key(source))
+            ops[_op_name(fetch_key(source))] = {"config": {
+                "mode": mode, "replay_dir": str(replay_dir) if replay_dir else None}}
+        selection.append(table_key(source.raw_table))
+        ops[_op_name(table_key(source.raw_table))] = {"config": {"fetch_id": fetch_id}}
+    return _execute(selection, settings, partition_key=partition_key, ops_config=ops)
+
+
+def run_domain(settings: WarehouseSettings, domain: Domain, partition_key: str,
+               assumptions: dict[str, Any] | None = None) -> RunOutcome:
+    return _execute([table_key(n) for n in domain.tables], settings, partition_key=partition_key,
+                    ops_config={f"{domain.name}_tables": {"config": {
+                        "estimation_assumptions": assumptions or {}}}})
+
+
+def run_publish(settings: WarehouseSettings) -> RunOutcome:
+    return _execute([PUBLISHED_KEY], settings)
+
+
+# ---------------------------------------------------------------------------- a whole refresh
+
+
+@dataclass
+class SourceReport:
+    source: str
+    partition: date
+    status: str  # success or failed
+    mode: str = ""
+    n_records: int = 0
+    n_rejects: int = 0
+    n_snapshots: int = 0
+    skipped_fetches: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class DomainReport:
+    domain: str
+    partition: date
+    success: bool
+    table_rows: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    error: str | None = None
+
+
+@dataclass
+class RefreshReport:
+    run_ids: list[str] = field(default_factory=list)
+    sources: list[SourceReport] = field(default_factory=list)
+    domains: list[DomainReport] = field(default_factory=list)
+    published: Path | None = None
+    publish_error: str | None = None
+
+    @property
+    def failed_sources(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status != "success"]
+
+    @property
+    def ok(self) -> bool:
+        return (not self.failed_sources and all(d.success for d in self.domains)
+                and self.publish_error is None)
+
+
+def domains_fed_by(source: Source) -> list[Domain]:
+    return [d for d in DOMAINS.values()
+            if any(source.raw_table in upstream(t) for t in d.tables)]
+
+
+def _source_reports(settings: WarehouseSettings, run: RunOutcome, sources: Sequence[Source],
+                    partition: date) -> list[SourceReport]:
+    with settings.connect(read_only=True) as con:
+        rows = {r[0]: r[1:] for r in con.execute(
+            "SELECT source, status, mode, n_records, n_rejects, n_snapshots, skipped_fetches, "
+            "error_message FROM core.pipeline__events_source_runs "
+            "WHERE run_id = ? AND status <> 'started'", [run.run_id]).fetchall()}
+    reports = []
+    for source in sources:
+        fetch_error = run.failures.get(_op_name(fetch_key(source)))
+        if fetch_error is not None:
+            reports.append(SourceReport(source.name, partition, "failed", error=fetch_error))
+        elif source.name in rows:
+            status, mode, records, rejects, snapshots, skipped, error = rows[source.name]
+            reports.append(SourceReport(source.name, partition, status, mode, records or 0,
+                                        rejects or 0, snapshots or 0, skipped, error))
+        else:
+            error = run.failures.get(_op_name(table_key(source.raw_table)), "did not run")
+            reports.append(SourceReport(source.name, partition, "failed", error=error))
+    return reports
+
+
+def _domain_report(settings: WarehouseSettings, run: RunOutcome, domain: Domain,
+                   partition: date) -> DomainReport:
+    report = DomainReport(domain.name, partition, run.success,
+                          error="; ".join(run.failures.values()) or None)
+    with settings.connect(read_only=True) as con:
+        for name in domain.tables:
+            report.table_rows[name] = con.execute(
+                f"SELECT count(*) FROM {name} WHERE {domain.partition_column} = ?",
+                [partition]).fetchone()[0]
+        report.quarantined = con.execute(
+            "SELECT count(*) FROM core.pipeline__quarantined_rows WHERE partition_date = ? "
+            "AND table_name IN (SELECT unnest(?))", [partition, list(domain.tables)]).fetchone()[0]
+    return report
+
+
+def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequence[date], *,
+            mode: str = "auto", replay_dir: Path | None = None,
+            fetch_ids: dict[str, str] | None = None, publish: bool = True,
+            assumptions: dict[str, Any] | None = None,
+            on_source: Callable[[SourceReport], None] = lambda report: None) -> RefreshReport:
+    """Fetch and parse ``sources`` for the partitions covering ``days``, rebuild the derived
+    tables they feed for those partitions, then publish."""
+    with settings.connect() as con:  # create the schema once, and fail early if locked
+        ensure_schema(con)
+    report = RefreshReport()
+    reference = run_reference(settings)
+    report.run_ids.append(reference.run_id)
+    rebuild: dict[str, set[date]] = {}
+    by_cadence: dict[str, list[Source]] = {}
+    for source in sources:
+        by_cadence.setdefault(source.cadence, []).append(source)
+    for cadence, group in by_cadence.items():
+        for partition in sorted({partition_start(cadence, d) for d in days}):  # type: ignore[arg-type]
+            run = run_sources(settings, group, partition.isoformat(), mode=mode,
+                              replay_dir=replay_dir, fetch_ids=fetch_ids)
+            report.run_ids.append(run.run_id)
+            for source_report in _source_reports(settings, run, group, partition):
+                report.sources.append(source_report)
+                on_source(source_report)
+            for source in group:
+                for domain in domains_fed_by(source):
+                    rebuild.setdefault(domain.name, set()).add(partition)
+    for name, partitions in rebuild.items():
+        domain = DOMAINS[name]
+        for partition in sorted(partitions):
+            run = run_domain(settings, domain, partition.isoformat(), assumptions)
+            report.run_ids.append(run.run_id)
+            report.domains.append(_domain_report(settings, run, domain, partition))
+    if publish:
+        run = run_publish(settings)
+        report.run_ids.append(run.run_id)
+        if run.success:
+            report.published = settings.published_path
+        else:
+            report.publish_error = "; ".join(run.failures.values()) or "publish failed"
+    return report

@@ -1,0 +1,133 @@
+"""Rebuilding the core and out tables of one partition, in one transaction, with quarantine.
+
+A :class:`Domain` is a set of derived tables sharing a partition column (prices: daily
+``observation_date``; power records: monthly ``report_month``). :func:`build_domain_partition`
+rebuilds the chosen tables of one partition in dependency order (derived from their SQL by
+:mod:`warehouse.lineage`), runs each table's checks right after building it — quarantining bad
+rows before anything downstream reads them — and commits everything together or nothing.
+
+It reads whatever raw partitions exist: a source that failed today leaves its raw partition as
+it was (or absent), and the others are built all the same. Every core row keeps the sha256 of
+the payload it came from, and :func:`partition_sources` says which sources and payloads a
+partition was built from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from models.catalog import table
+from models.estimation.assumptions import EstimationAssumptions
+from models.estimation.tables import (
+    cost_per_1k_tokens,
+    market_vs_projected,
+    usd_per_effective_tflop,
+)
+from warehouse.checks import QUARANTINE, BlockingCheckFailed, CheckOutcome, checks_for
+from warehouse.lineage import PYTHON_BUILT_INPUTS, build_order
+from warehouse.transform import query_text
+from warehouse.write import PartitionWrite, record_change, transaction, write_partition
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    partition_column: str
+    tables: tuple[str, ...]
+
+
+PRICES = Domain("prices", "observation_date", (
+    "core.cloud__daily_gpu_offers", "core.gpu__daily_unmapped_names",
+    "core.llm__daily_token_prices", "out.gpu__daily_price_index",
+    "out.gpu__daily_usd_per_effective_tflop", "out.llm__daily_cost_per_1k_tokens",
+    "out.llm__daily_market_vs_projected"))
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES,)}
+
+PythonBuilder = Callable[[list[pd.DataFrame], EstimationAssumptions], pd.DataFrame]
+PYTHON_BUILDERS: dict[str, PythonBuilder] = {
+    "out.gpu__daily_usd_per_effective_tflop":
+        lambda frames, a: usd_per_effective_tflop(frames[0], assumptions=a),
+    "out.llm__daily_cost_per_1k_tokens":
+        lambda frames, a: cost_per_1k_tokens(frames[0], assumptions=a),
+    "out.llm__daily_market_vs_projected":
+        lambda frames, a: market_vs_projected(frames[0], frames[1], assumptions=a),
+}
+
+
+@dataclass
+class PartitionBuild:
+    """What one rebuild wrote and found."""
+
+    partition: date
+    table_rows: dict[str, int] = field(default_factory=dict)
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(c.metadata.get("quarantined_rows", 0) for c in self.checks)
+
+
+def _select(con: duckdb.DuckDBPyConnection, query_name: str, column: str,
+            value: date) -> pd.DataFrame:
+    return con.execute(query_text(query_name), {column: value}).df()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, column: str, value: date,
+           assumptions: EstimationAssumptions) -> pd.DataFrame:
+    if name not in PYTHON_BUILT_INPUTS:
+        return _select(con, name, column, value)
+    inputs = [_select(con, q, column, value) for q in PYTHON_BUILT_INPUTS[name]]
+    if any(frame.empty for frame in inputs):
+        return pd.DataFrame(columns=list(table(name).column_names))
+    return PYTHON_BUILDERS[name](inputs, assumptions)
+
+
+def build_domain_partition(con: duckdb.DuckDBPyConnection, domain: Domain, value: date, *,
+                           tables: Sequence[str] | None = None,
+                           assumptions: EstimationAssumptions | None = None,
+                           run_id: str | None = None) -> PartitionBuild:
+    """Rebuild ``tables`` (default: all of the domain's) for one partition, atomically."""
+    assumptions = assumptions or EstimationAssumptions()
+    chosen = list(tables or domain.tables)
+    unknown = sorted(set(chosen) - set(domain.tables))
+    if unknown:
+        raise KeyError(f"{unknown} are not tables of the {domain.name} domain")
+    column = domain.partition_column
+    build = PartitionBuild(value)
+    with transaction(con):
+        for name in build_order(chosen):
+            frame = _frame(con, name, column, value, assumptions)
+            build.table_rows[name] = write_partition(
+                con, PartitionWrite(table(name), frame, {column: value}))
+            con.execute(f"DELETE FROM {QUARANTINE} WHERE table_name = ? AND partition_date = ?",
+                        [name, value])
+            row_checks, table_checks = checks_for(name)
+            for check in row_checks:
+                outcome = check.quarantine(con, column, value, run_id)
+                build.checks.append(outcome)
+                build.table_rows[name] -= outcome.metadata["quarantined_rows"]
+            for check in table_checks:
+                outcome = check.evaluate(con, column, value)
+                build.checks.append(outcome)
+                if outcome.blocking and not outcome.passed:
+                    raise BlockingCheckFailed(f"{name} {check.name} on {value}: "
+                                              f"{outcome.message}")
+            record_change(con, QUARANTINE, {"table_name": name, "partition_date": value})
+    return build
+
+
+def partition_sources(con: duckdb.DuckDBPyConnection, table_name: str, column: str,
+                      value: date) -> dict[str, list[str]]:
+    """Which sources (and payload sha256s) rows of a partition came from."""
+    spec = table(table_name)
+    if "source" not in spec.column_names or "snapshot_sha256" not in spec.column_names:
+        return {}
+    rows = con.execute(f"SELECT source, list(DISTINCT snapshot_sha256 ORDER BY snapshot_sha256) "
+                       f"FROM {table_name} WHERE {column} = ? GROUP BY source ORDER BY source",
+                       [value]).fetchall()
+    return {source: shas for source, shas in rows}
