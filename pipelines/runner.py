@@ -29,7 +29,7 @@ from sources.base import Source, partition_start
 from warehouse.build import DOMAINS, Domain
 from warehouse.connection import REPO_ROOT, WarehouseSettings
 from warehouse.lineage import upstream
-from warehouse.reference import CACHED_TABLES
+from warehouse.reference import CACHED_TABLES, inputs_fingerprint, stored_fingerprint
 from warehouse.schema import ensure_schema
 
 DEFAULT_HOME = REPO_ROOT / ".dagster_home"
@@ -58,7 +58,8 @@ def _op_name(key: dg.AssetKey) -> str:
 class RunOutcome:
     run_id: str
     success: bool
-    failures: dict[str, str] = field(default_factory=dict)  # asset key -> error
+    failures: dict[str, str] = field(default_factory=dict)  # step key -> error
+    materialized: set[str] = field(default_factory=set)  # step keys of materialized assets
 
 
 def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
@@ -74,6 +75,7 @@ def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
             "log_level": os.environ.get("COMPUTE_ATLAS_DAGSTER_LOG_LEVEL", "WARNING")}}}},
         tags={"compute_atlas/origin": "cli", **(tags or {})})
     failures = {}
+    materialized = {_op_name(e.asset_key) for e in result.get_asset_materialization_events()}
     for event in result.all_events:
         if event.is_step_failure:
             data = event.step_failure_data
@@ -81,12 +83,19 @@ def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
                        and data.user_failure_data.description else
                        (data.error.message.strip() if data.error else "failed"))
             failures[event.step_key] = message
-    return RunOutcome(result.run_id, result.success, failures)
+    return RunOutcome(result.run_id, result.success, failures, materialized)
 
 
 def _warehouse_resource(settings: WarehouseSettings):
     from pipelines.defs.resources import WarehouseResource
     return WarehouseResource(data_dir=str(settings.data_dir), database=settings.database)
+
+
+def reference_is_current(settings: WarehouseSettings) -> bool:
+    """True when every cached table was built from today's inputs (no run needed)."""
+    current = inputs_fingerprint()
+    with settings.connect(read_only=True) as con:
+        return all(stored_fingerprint(con, name) == current for name in CACHED_TABLES)
 
 
 def run_reference(settings: WarehouseSettings) -> RunOutcome:
@@ -111,8 +120,10 @@ def run_sources(settings: WarehouseSettings, sources: Sequence[Source], partitio
 
 
 def run_domain(settings: WarehouseSettings, domain: Domain, partition_key: str,
-               assumptions: dict[str, Any] | None = None) -> RunOutcome:
-    return _execute([table_key(n) for n in domain.tables], settings, partition_key=partition_key,
+               assumptions: dict[str, Any] | None = None, publish: bool = False) -> RunOutcome:
+    """Rebuild a domain's tables for one partition (and publish after it, in the same run)."""
+    selection = [table_key(n) for n in domain.tables] + ([PUBLISHED_KEY] if publish else [])
+    return _execute(selection, settings, partition_key=partition_key,
                     ops_config={f"{domain.name}_tables": {"config": {
                         "estimation_assumptions": assumptions or {}}}})
 
@@ -217,8 +228,8 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
     with settings.connect() as con:  # create the schema once, and fail early if locked
         ensure_schema(con)
     report = RefreshReport()
-    reference = run_reference(settings)
-    report.run_ids.append(reference.run_id)
+    if not reference_is_current(settings):
+        report.run_ids.append(run_reference(settings).run_id)
     rebuild: dict[str, set[date]] = {}
     by_cadence: dict[str, list[Source]] = {}
     for source in sources:
@@ -234,17 +245,29 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
             for source in group:
                 for domain in domains_fed_by(source):
                     rebuild.setdefault(domain.name, set()).add(partition)
-    for name, partitions in rebuild.items():
-        domain = DOMAINS[name]
-        for partition in sorted(partitions):
-            run = run_domain(settings, domain, partition.isoformat(), assumptions)
-            report.run_ids.append(run.run_id)
-            report.domains.append(_domain_report(settings, run, domain, partition))
-    if publish:
+    steps = [(DOMAINS[name], partition) for name, partitions in rebuild.items()
+             for partition in sorted(partitions)]
+    for number, (domain, partition) in enumerate(steps, start=1):
+        last = number == len(steps)
+        run = run_domain(settings, domain, partition.isoformat(), assumptions,
+                         publish=publish and last)
+        report.run_ids.append(run.run_id)
+        report.domains.append(_domain_report(settings, run, domain, partition))
+        if publish and last:
+            _publish_outcome(report, run, settings)
+    if publish and not steps:
         run = run_publish(settings)
         report.run_ids.append(run.run_id)
-        if run.success:
-            report.published = settings.published_path
-        else:
-            report.publish_error = "; ".join(run.failures.values()) or "publish failed"
+        _publish_outcome(report, run, settings)
     return report
+
+
+def _publish_outcome(report: RefreshReport, run: RunOutcome,
+                     settings: WarehouseSettings) -> None:
+    error = run.failures.get(_op_name(PUBLISHED_KEY))
+    if error is None and not run.success and _op_name(PUBLISHED_KEY) not in run.materialized:
+        error = "not published: the rebuild before it failed"
+    if error is None:
+        report.published = settings.published_path
+    else:
+        report.publish_error = error

@@ -1,13 +1,17 @@
 """The catalog is the single declaration of every table: the data dictionary, raw tables and
 SQL files must agree with it."""
 
-from pipelines.refresh import CORE_TABLES, ESTIMATE_TABLES, OUT_TABLES
+import pytest
 
 from models.catalog import TABLES
 from models.catalog.dictionary import DICTIONARY_PATH, render
 from sources.registry import SOURCES
-from warehouse.reference import REFERENCE_TABLES
+from warehouse.build import DOMAINS
+from warehouse.lineage import PYTHON_BUILT_INPUTS, build_order, tables_read, upstream
+from warehouse.reference import CACHED_TABLES
 from warehouse.transform import sql_path
+
+DERIVED = [name for domain in DOMAINS.values() for name in domain.tables]
 
 
 def test_data_dictionary_is_current():
@@ -22,16 +26,33 @@ def test_every_source_has_its_raw_table_declared_from_its_record_model():
         assert spec.column_names[-len(fields):] == fields, source.name
 
 
-def test_every_sql_built_table_is_declared_and_has_its_sql():
-    for name in (*CORE_TABLES, *OUT_TABLES):
-        assert name in TABLES and sql_path(name).exists(), name
+def test_every_derived_table_is_declared_and_has_its_sql_or_its_python_inputs():
+    for name in DERIVED:
+        assert name in TABLES, name
+        assert name in PYTHON_BUILT_INPUTS or sql_path(name).exists(), name
+
+
+@pytest.mark.parametrize("name", DERIVED)
+def test_lineage_from_sql_names_only_declared_tables(name):
+    assert upstream(name), name
+    assert upstream(name) <= set(TABLES), sorted(upstream(name) - set(TABLES))
+
+
+def test_lineage_reads_the_tables_the_sql_reads():
+    assert tables_read("out.gpu__daily_price_index") == {"core.cloud__daily_gpu_offers"}
+    order = build_order(DERIVED)
+    assert order.index("core.cloud__daily_gpu_offers") < order.index(
+        "out.gpu__daily_price_index")
+    assert order.index("out.llm__daily_cost_per_1k_tokens") < order.index(
+        "out.llm__daily_market_vs_projected")
 
 
 def test_every_declared_table_is_written_by_something():
-    written = ({s.raw_table for s in SOURCES.values()} | set(CORE_TABLES) | set(OUT_TABLES)
-               | set(ESTIMATE_TABLES) | set(REFERENCE_TABLES)
-               | {"raw.source__rejects", "core.pipeline__events_source_runs",
-                  "out.llm__calibration_projected_vs_measured"})
+    pipeline_own = {"raw.source__rejects", "core.pipeline__events_source_runs",
+                    "core.pipeline__quarantined_rows", "pipeline.changed_partitions",
+                    "pipeline.input_fingerprints"}
+    written = ({s.raw_table for s in SOURCES.values()} | set(DERIVED) | set(CACHED_TABLES)
+               | pipeline_own)
     assert set(TABLES) == written
 
 

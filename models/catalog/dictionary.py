@@ -22,12 +22,14 @@ def render() -> str:
         "by hand.",
         "",
         "Schemas: `raw` (as each source says it, plus provenance), `core` (conformed), "
-        "`out` (what analysts and reports read). Analysts query the published snapshot, which "
-        "holds `core` and `out`.",
+        "`out` (what analysts and reports read), and `pipeline` (the working warehouse's own "
+        "bookkeeping, never published). Analysts query the published snapshot, which holds "
+        "`core` and `out`. Primary keys are checked when rows are written (a payload's "
+        "duplicate rows are rejected with a reason), not kept as indexes.",
         "",
     ]
-    for spec in sorted(TABLES.values(), key=lambda t: (["raw", "core", "out"].index(t.schema),
-                                                        t.name)):
+    layers = ["raw", "core", "out", "pipeline"]
+    for spec in sorted(TABLES.values(), key=lambda t: (layers.index(t.schema), t.name)):
         lines += [f"## `{spec.name}`", "", spec.description, ""]
         key = ", ".join(spec.primary_key) or "none"
         part = ", ".join(spec.partition_by) or "none (replaced whole or append-only)"

@@ -26,7 +26,7 @@ def test_refresh_prints_progress_and_summary(data_dir):
                                  str(DEMO_DATE), "--data-dir", str(data_dir), "-s", "openrouter"])
     assert result.exit_code == 0, result.output
     assert "✓ openrouter 2026-11-20 (replay)" in result.output
-    assert "refresh cli-" in result.output
+    assert "dagster runs:" in result.output
 
 
 def test_query_formats(data_dir):

@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from pipelines.refresh import Refresher
+from pipelines import runner
 from sources.archive import RawArchive
 from sources.http import ingest_file
+from sources.registry import SOURCES
 from warehouse.connection import WarehouseSettings
 
 DATACENTER_GPUS = {"a100-sxm-80gb", "a100-pcie-80gb", "h100-sxm-80gb", "h100-pcie-80gb",
@@ -23,7 +24,8 @@ def settings(tmp_path):
 def _ingest(settings, source, path, day):
     snapshot = ingest_file(source=source, observation_date=day, path=path,
                            archive=RawArchive(settings.archive_dir), max_bytes=1 << 30)
-    return Refresher(settings).run([day], [source], ingested={source: snapshot})
+    return runner.refresh(settings, [SOURCES[source]], [day],
+                          fetch_ids={source: snapshot.fetch_id})
 
 
 def test_real_runpod_payload_maps_every_datacenter_gpu(settings, shared_data):
@@ -31,7 +33,7 @@ def test_real_runpod_payload_maps_every_datacenter_gpu(settings, shared_data):
     payload = shared_data / "prices/runpod/runpod_gpuTypes_2025-06-15.json"
     report = _ingest(settings, "runpod", payload, day)
     assert not report.failed_sources and report.published
-    assert report.days[0].table_rows["core.cloud__daily_gpu_offers"] == 149
+    assert report.domains[0].table_rows["core.cloud__daily_gpu_offers"] == 149
     with settings.connect(read_only=True) as con:
         mapped = {r[0] for r in con.execute(
             "SELECT DISTINCT gpu_model FROM core.cloud__daily_gpu_offers "
@@ -52,4 +54,4 @@ def test_real_openrouter_payload_fills_token_prices(settings, shared_data):
     report = _ingest(settings, "openrouter",
                      shared_data / "prices/openrouter/openrouter_models_2026-05-20.json", day)
     assert not report.failed_sources
-    assert report.days[0].table_rows["core.llm__daily_token_prices"] == 353
+    assert report.domains[0].table_rows["core.llm__daily_token_prices"] == 353

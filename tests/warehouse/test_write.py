@@ -6,9 +6,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from models.catalog import Column, TableSpec
+from models.catalog import TABLES, Column, TableSpec
 from warehouse.schema import SchemaMismatchError, ensure_schema
-from warehouse.write import PartitionWrite, replace_partition, replace_partitions, replace_table
+from warehouse.write import (
+    DuplicateKeyError,
+    PartitionWrite,
+    replace_partition,
+    replace_partitions,
+    replace_table,
+    split_duplicate_keys,
+)
 
 SPEC = TableSpec(
     name="core.test__daily_things",
@@ -24,7 +31,8 @@ D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 @pytest.fixture
 def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "t.duckdb"))
-    ensure_schema(con, {SPEC.name: SPEC})
+    ensure_schema(con, {SPEC.name: SPEC,
+                        "pipeline.changed_partitions": TABLES["pipeline.changed_partitions"]})
     yield con
     con.close()
 
@@ -55,9 +63,19 @@ def test_failed_write_rolls_back_and_keeps_previous_rows(con):
     replace_partition(con, SPEC, pd.DataFrame({"observation_date": [D1], "thing": ["a"]}),
                       {"observation_date": D1})
     duplicate_key = pd.DataFrame({"observation_date": [D1, D1], "thing": ["x", "x"]})
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(DuplicateKeyError, match=r"1 rows repeat a primary key \(observation_date"):
         replace_partition(con, SPEC, duplicate_key, {"observation_date": D1})
     assert [r[1] for r in _rows(con)] == ["a"]
+
+
+def test_keys_are_checked_at_write_not_kept_as_indexes(con):
+    n_indexes = con.execute("SELECT count(*) FROM duckdb_constraints() "
+                            "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchone()[0]
+    assert n_indexes == 0
+    frame = pd.DataFrame({"observation_date": [D1, D1, D1], "thing": ["a", "b", "a"],
+                          "usd": [1.0, 2.0, 3.0]})
+    kept, dropped = split_duplicate_keys(frame, SPEC.primary_key)
+    assert list(kept["thing"]) == ["a", "b"] and list(dropped["usd"]) == [3.0]
 
 
 def test_multi_table_write_is_all_or_nothing(con):
@@ -95,4 +113,5 @@ def test_schema_drift_is_a_clear_error(tmp_path):
     con.execute("CREATE SCHEMA core")
     con.execute(f"CREATE TABLE {SPEC.name} (observation_date DATE, thing VARCHAR)")
     with pytest.raises(SchemaMismatchError, match="Rebuild it from the raw archive"):
-        ensure_schema(con, {SPEC.name: SPEC})
+        ensure_schema(con, {SPEC.name: SPEC,
+                        "pipeline.changed_partitions": TABLES["pipeline.changed_partitions"]})
