@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from models.catalog import TABLES, TableSpec
+from warehouse.write import transaction
 
 
 class SchemaMismatchError(RuntimeError):
@@ -18,17 +19,23 @@ def ensure_schema(con: duckdb.DuckDBPyConnection,
                   tables: dict[str, TableSpec] | None = None) -> None:
     """Create missing schemas and tables; fail loudly if an existing table has drifted."""
     tables = TABLES if tables is None else tables
-    for schema in sorted({t.schema for t in tables.values()}):
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    existing: dict[str, list[str]] = {}
+    for schema, name, column in con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() ORDER BY column_index").fetchall():
+        existing.setdefault(f"{schema}.{name}", []).append(column)
+    missing = [spec for spec in tables.values() if spec.name not in existing]
+    if missing:
+        with transaction(con):
+            for schema in sorted({t.schema for t in missing}):
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            for spec in missing:
+                con.execute(spec.create_sql())
     for spec in tables.values():
-        con.execute(spec.create_sql())
-        existing = [row[0] for row in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [spec.schema, spec.name.split(".", 1)[1]]).fetchall()]
-        if tuple(existing) != spec.column_names:
+        if spec.name in existing and tuple(existing[spec.name]) != spec.column_names:
             raise SchemaMismatchError(
-                f"{spec.name} in the database has columns {existing}, but the catalog declares "
+                f"{spec.name} in the database has columns {existing[spec.name]}, but the "
+                f"catalog declares "
                 f"{list(spec.column_names)}. Rebuild it from the raw archive: drop the table "
                 f"(or the database file) and re-run `compute-atlas refresh --date ...` for the "
                 f"affected dates.")

@@ -1,32 +1,72 @@
 """The CLI on the demo archive: refresh --replay, status, query, export, sources, ingest, errors."""
 
 import json
+import multiprocessing
+
 
 import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE, FIXTURES
+from tests.pipelines.test_dagster_defs import _hold_lock
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
+def refreshed(tmp_path_factory):
     data = tmp_path_factory.mktemp("cli") / "data"
     result = runner.invoke(app, ["refresh", "--replay", str(DEMO_ARCHIVE), "--date",
                                  str(DEMO_DATE), "--data-dir", str(data)])
     assert result.exit_code == 0, result.output
-    assert "published" in result.output
-    return data
+    return data, result.output
 
 
-def test_refresh_prints_progress_and_summary(data_dir):
-    result = runner.invoke(app, ["refresh", "--replay", str(DEMO_ARCHIVE), "--date",
-                                 str(DEMO_DATE), "--data-dir", str(data_dir), "-s", "openrouter"])
-    assert result.exit_code == 0, result.output
-    assert "✓ openrouter 2026-11-20 (replay)" in result.output
-    assert "dagster runs:" in result.output
+@pytest.fixture(scope="module")
+def data_dir(refreshed):
+    return refreshed[0]
+
+
+def test_refresh_prints_progress_and_summary(refreshed):
+    _, output = refreshed
+    assert "✓ openrouter 2026-11-20 (replay)" in output
+    assert "published" in output and "dagster runs:" in output
+
+
+def test_the_cli_run_is_in_dagsters_run_history(refreshed, dagster_home):
+    import dagster as dg
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"compute_atlas/origin": "cli"}))
+    assert len(runs) >= 2
+
+
+def test_a_locked_warehouse_is_one_line_and_exit_1(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(data / "warehouse.duckdb"), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(60)
+        result = runner.invoke(app, ["refresh", "--replay", str(DEMO_ARCHIVE), "--date",
+                                     str(DEMO_DATE), "--data-dir", str(data)])
+    finally:
+        release.set()
+        holder.join(30)
+    assert result.exit_code == 1
+    assert "error:" in result.output and "locked by another process" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_query_truncates_long_values_in_the_terminal(data_dir):
+    sql = "SELECT repeat('x', 100000) AS long_text"
+    result = runner.invoke(app, ["query", sql, "--data-dir", str(data_dir)])
+    assert result.exit_code == 0 and "100,000 characters" in result.output
+    assert len(result.output) < 5000
+    full = runner.invoke(app, ["query", sql, "--format", "csv", "--data-dir", str(data_dir)])
+    assert len(full.output) > 100_000
 
 
 def test_query_formats(data_dir):
