@@ -3,7 +3,6 @@
 import json
 import multiprocessing
 
-
 import pytest
 from typer.testing import CliRunner
 
