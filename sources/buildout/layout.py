@@ -235,7 +235,7 @@ def map_rows(rows: Iterable[Sequence[Any]], layout: SheetLayout, where: str,
         elif not seen_data:
             reason = "continuation header row (no " + layout.key_field + ")"
         else:
-            reason = (f"no {layout.key_field} matching {layout.key_pattern.pattern!r} "
+            reason = (f"no {layout.key_field} matching '{layout.key_pattern.pattern}' "
                       f"(not a data row: a note, subtotal or footer)")
         pending.append(Skipped(number, reason, raw))
     for skipped in pending:
