@@ -31,6 +31,8 @@ class CellError(ValueError):
 
 def text(value: object) -> str | None:
     """A cell as trimmed text (whitespace collapsed); None when blank. Whole floats lose '.0'."""
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
     if value is None:
         return None
     if isinstance(value, float):

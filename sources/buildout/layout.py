@@ -112,11 +112,17 @@ def sheet_layouts(source: str, month: date) -> list[SheetLayout]:
 
 @dataclass(frozen=True)
 class Row:
-    """A data row: canonical field -> cell value, plus the row as labelled cells (for rejects)."""
+    """A data row: canonical field -> cell value; ``raw`` (the row as labelled cells, for
+    rejects) is built only when asked for."""
 
     number: int
     values: dict[str, Any]
-    raw: dict[str, Any]
+    cells: Sequence[Any]
+    names: Sequence[str]
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return _raw(self.cells, self.names)
 
 
 @dataclass(frozen=True)
@@ -214,22 +220,22 @@ def map_rows(rows: Iterable[Sequence[Any]], layout: SheetLayout, where: str,
         yield from head[header_at + layout.header_rows:]
         yield from iterator
 
+    key_column = columns[layout.key_field]
     for row in rows_after_header():
         number += 1  # 1-based sheet row number
-        raw = _raw(row, names)
-        key = text(row[columns[layout.key_field]]) if columns[layout.key_field] < len(row) \
-            else None
+        key = text(row[key_column]) if key_column < len(row) else None
         if key is not None and layout.key_pattern.search(key):
             yield from pending
             pending.clear()
             if strict_width and len(row) < width:
                 yield Skipped(number, f"row has {len(row)} cells, the header {width} (cut "
-                                      "short?)", raw)
+                                      "short?)", _raw(row, names))
                 continue
             seen_data = True
             yield Row(number, {f: (row[j] if j < len(row) else None)
-                               for f, j in columns.items()}, raw)
+                               for f, j in columns.items()}, row, names)
             continue
+        raw = _raw(row, names)
         if not raw:
             reason = "blank separator row"
         elif not seen_data:

@@ -27,7 +27,7 @@ from sources.buildout.layout import (
     sheet_rows,
     workbook,
 )
-from sources.parsing import add_validated, require_records, require_snapshots
+from sources.parsing import require_records, require_snapshots, validated
 from sources.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,12 @@ class RowSink:
             seen.add(key)
             fields.pop("generator_key", None)
             fields.update(report_month=month, sheet=layout.sheet, row_number=item.number)
-            add_validated(self.result, snapshot, self.model, fields, item.raw)
+            outcome = validated(self.model, fields)
+            if isinstance(outcome, str):
+                self.result.reject(snapshot, f"{layout.sheet} row {item.number}: {outcome}",
+                                   item.raw)
+            else:
+                self.result.add(snapshot, outcome)
 
     def finish(self, snapshots: Sequence[Snapshot]) -> ParseResult:
         require_records(self.result, snapshots, self.rows_read)

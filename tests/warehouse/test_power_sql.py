@@ -123,3 +123,23 @@ def test_rebuilding_a_partition_gives_the_same_rows(two_vintages):
     first = two_vintages.execute(query).fetchall()
     build(two_vintages, "out.power__queue_changes", DEC)
     assert two_vintages.execute(query).fetchall() == first
+
+
+def test_eia860m_generators_get_a_normalized_status(con):
+    from sources.buildout import eia860m
+    month = date(2025, 10, 1)
+    body = (FIXTURES / "eia860m" / "eia860m_2025-10_layout.xlsx").read_bytes()
+    load_raw(con, eia860m.SOURCE, body, month)
+    assert build(con, "core.power__eia860m_generators", month) == 60
+    rows = con.execute(
+        "SELECT sheet, status, count(*) FROM core.power__eia860m_generators "
+        "WHERE report_month = ? GROUP BY ALL ORDER BY ALL", [month]).fetchall()
+    planned = con.execute(
+        "SELECT status_code, status FROM core.power__eia860m_generators "
+        "WHERE report_month = ? AND sheet = 'planned' GROUP BY ALL ORDER BY ALL",
+        [month]).fetchall()
+    assert [r for r in rows if r[0] != "planned"] == [
+        ("canceled", "canceled", 15), ("operating", "operating", 15), ("retired", "retired", 15)]
+    assert all(status == {"TS": "under_construction", "U": "under_construction",
+                          "V": "under_construction", "P": "planned", "L": "planned",
+                          "T": "planned"}[code] for code, status in planned)
