@@ -38,6 +38,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sources.buildout.cells import text
 from sources.errors import CorruptBlobError, ParseError
+from sources.parsing import load_json, require_rows
 from sources.snapshot import Snapshot
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
@@ -301,6 +302,26 @@ def sheet_rows(book: CalamineWorkbook, name: str, snapshot: Snapshot) -> Iterato
     except (CalamineError, OSError, ValueError) as exc:
         raise ParseError(f"{snapshot.label}: cannot read sheet {name!r} (truncated or "
                          f"corrupt?): {type(exc).__name__}: {exc}") from exc
+
+
+def json_rows(snapshot: Snapshot) -> Iterator[list[Any]]:
+    """A JSON array of objects as rows: the keys (in first-seen order) as the header row, then
+    one row per object, so JSON APIs share the layout maps of their CSV exports."""
+    payload = load_json(snapshot)
+    if isinstance(payload, dict):
+        lists = [v for v in payload.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise ParseError(f"{snapshot.label}: expected a JSON array of projects, got an "
+                             f"object with keys {sorted(payload)[:10]}")
+        payload = lists[0]
+    objects = require_rows(snapshot, payload, "the top level")
+    keys: dict[str, None] = {}
+    for item in objects:
+        keys.update(dict.fromkeys(item))
+    header = list(keys)
+    yield header
+    for item in objects:
+        yield [item.get(key) for key in header]
 
 
 def csv_rows(snapshot: Snapshot) -> Iterator[list[str]]:

@@ -22,6 +22,7 @@ from sources.buildout.layout import (
     Skipped,
     csv_rows,
     find_sheet,
+    json_rows,
     map_rows,
     sheet_layouts,
     sheet_rows,
@@ -107,31 +108,44 @@ def parse_workbooks(source: str, snapshots: Sequence[Snapshot], model: type[Base
     require_snapshots(source, payloads)
     sink = RowSink(source, model, build)
     for snapshot in payloads:
-        month = report_month(snapshot)
-        with workbook(snapshot) as book:
-            for layout in sheet_layouts(source, month):
-                name = find_sheet(book, layout, snapshot)
-                if name is None:
-                    continue
-                where = f"{snapshot.label}, sheet {name!r}"
-                sink.take(snapshot, layout,
-                          map_rows(sheet_rows(book, name, snapshot), layout, where), month)
+        _take_workbook(sink, snapshot, report_month(snapshot))
     return sink.finish(payloads)
 
 
-def parse_csvs(source: str, snapshots: Sequence[Snapshot], model: type[BaseModel],
-               build: Build, skip_urls: Iterable[str] = ()) -> ParseResult:
-    """Parse every CSV snapshot with the (single-sheet) layout of its report month."""
+def parse_tables(source: str, snapshots: Sequence[Snapshot], model: type[BaseModel],
+                 build: Build, skip_urls: Iterable[str] = ()) -> ParseResult:
+    """Parse workbooks, JSON arrays of objects and CSV files, whichever each snapshot holds
+    (a JSON API and its CSV export share one layout: its first sheet role)."""
     require_snapshots(source, snapshots)
     payloads = payload_snapshots(snapshots, skip_urls)
     require_snapshots(source, payloads)
     sink = RowSink(source, model, build)
     for snapshot in payloads:
         month = report_month(snapshot)
+        with snapshot.open() as stream:
+            head = stream.read(64).lstrip()
+        if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            _take_workbook(sink, snapshot, month)
+            continue
         layout = sheet_layouts(source, month)[0]
-        sink.take(snapshot, layout,
-                  map_rows(csv_rows(snapshot), layout, snapshot.label, strict_width=True), month)
+        if head.startswith((b"[", b"{")):
+            rows, strict = json_rows(snapshot), False
+        else:
+            rows, strict = csv_rows(snapshot), True
+        sink.take(snapshot, layout, map_rows(rows, layout, snapshot.label, strict_width=strict),
+                  month)
     return sink.finish(payloads)
+
+
+def _take_workbook(sink: RowSink, snapshot: Snapshot, month: date) -> None:
+    with workbook(snapshot) as book:
+        for layout in sheet_layouts(sink.source, month):
+            name = find_sheet(book, layout, snapshot)
+            if name is None:
+                continue
+            where = f"{snapshot.label}, sheet {name!r}"
+            sink.take(snapshot, layout,
+                      map_rows(sheet_rows(book, name, snapshot), layout, where), month)
 
 
 def value(row: Row, name: str) -> Any:
