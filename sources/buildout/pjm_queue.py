@@ -1,0 +1,94 @@
+"""PJM new-services (generation interconnection) queue: every project since the A queue, with
+status, fuel, MW and milestone dates.
+
+Live path: ``POST https://services.pjm.com/PJMPlanningApi/api/Queue/ExportToXls`` (the export
+button of pjm.com's interconnection-queues page) returns an XLSX with sheets ``Data`` (one row
+per project, header in the first row) and ``Definitions-Mapping``. The API wants an
+``api-subscription-key`` header; pjm.com's page script carries a public one (research notes:
+gridstatus ``pjm.py``). The key is configuration, not code: set ``PJM_QUEUE_SUBSCRIPTION_KEY``
+(the session passes it as ``session.api_key``); it is redacted from the archive like any key.
+
+``capacity_mw`` is ``MW Energy`` (the requested energy injection), falling back to ``MFO``;
+``project_name`` is the commercial name where there is one, else PJM's ``Name`` (which is the
+POI-style project title, also kept as ``poi_name``). ``proposed_cod`` is the revised (or, in
+older exports, projected) in-service date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from models.records.power import QueueRequest
+from sources.base import ParseResult, Source
+from sources.buildout.cells import day, number
+from sources.buildout.layout import Row, SheetLayout
+from sources.buildout.queue import label, parse_workbooks, value
+from sources.errors import FetchError
+from sources.http import MIB, FetchSession
+from sources.snapshot import Snapshot
+
+NAME = "pjm_queue"
+EXPORT_URL = "https://services.pjm.com/PJMPlanningApi/api/Queue/ExportToXls"
+KEY_ENV = "PJM_QUEUE_SUBSCRIPTION_KEY"
+
+
+def fetch(session: FetchSession) -> None:
+    if not session.api_key:
+        raise FetchError(f"{NAME}: set {KEY_ENV} to the public api-subscription-key of "
+                         "pjm.com's interconnection-queues page")
+    session.request("POST", EXPORT_URL, headers={
+        "api-subscription-key": session.api_key, "Origin": "https://www.pjm.com",
+        "Referer": "https://www.pjm.com/"})
+
+
+def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
+    name = label(row, "name")
+    return {
+        "project_id": label(row, "project_id"),
+        "project_name": label(row, "commercial_name") or name,
+        "developer": None,
+        "request_type_raw": label(row, "project_type"),
+        "study_phase": None,
+        "status_raw": label(row, "status_raw"),
+        "fuel_raw": label(row, "fuel_raw"),
+        "technology_raw": None,
+        "capacity_mw": number(value(row, "mw_energy"))
+        if number(value(row, "mw_energy")) is not None else number(value(row, "mfo")),
+        "summer_capacity_mw": number(value(row, "mw_capacity")),
+        "state": label(row, "state"),
+        "county": label(row, "county"),
+        "poi_name": name,
+        "transmission_owner": label(row, "transmission_owner"),
+        "queue_date": day(value(row, "queue_date")),
+        "proposed_cod": day(value(row, "revised_in_service"))
+        or day(value(row, "projected_in_service")),
+        "withdrawn_date": day(value(row, "withdrawn_date")),
+        "in_service_date": day(value(row, "actual_in_service")),
+    }
+
+
+def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
+    return parse_workbooks(NAME, snapshots, QueueRequest, _build)
+
+
+SOURCE = Source(
+    name=NAME,
+    title="PJM interconnection queue export (Planning API)",
+    family="buildout",
+    protocol="excel_csv",
+    homepage="https://www.pjm.com/planning/services-requests/interconnection-queues",
+    urls=(EXPORT_URL,),
+    cadence="monthly",
+    terms="Public PJM queue export behind pjm.com's queue page; the subscription key is the "
+          "one that page ships to every browser. PJM's terms of use apply.",
+    parser_version="1",
+    record_model=QueueRequest,
+    raw_table="raw.pjm_queue__projects",
+    fetch=fetch,
+    parse=parse,
+    api_key_env=KEY_ENV,
+    api_key_required=True,
+    max_response_bytes=128 * MIB,
+)
