@@ -47,11 +47,16 @@ def next_month(book) -> None:
     sheet.append(new)
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "power.duckdb"))
+def new_warehouse(path: Path):
+    connection = duckdb.connect(str(path))
     ensure_schema(connection)
     replace_table(connection, table("core.power__codes_normalization"), power_codes())
+    return connection
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = new_warehouse(tmp_path / "power.duckdb")
     yield connection
     connection.close()
 
@@ -143,3 +148,60 @@ def test_eia860m_generators_get_a_normalized_status(con):
     assert all(status == {"TS": "under_construction", "U": "under_construction",
                           "V": "under_construction", "P": "planned", "L": "planned",
                           "T": "planned"}[code] for code, status in planned)
+
+
+QUEUE_FIXTURES = {
+    "miso_queue": ("miso_queue/gi_interactive_queue_2025-01_cut.csv", ),
+    "pjm_queue": ("pjm_queue/pjm_queue_export_2025-01_cut.xlsx", ),
+    "caiso_queue": ("caiso_queue/caiso_public_queue_report_2025-01-23_cut.xlsx", ),
+    "spp_queue": ("spp_queue/spp_gi_active_requests_2025-01-22_cut.xlsx", ),
+    "nyiso_queue": ("nyiso_queue/nyiso_queue_2025-01_cut.xlsx", ),
+    "bpa_queue": ("bpa_queue/interconnection_queue_output_layout.xlsx", ),
+}
+
+
+@pytest.fixture(scope="module")
+def every_queue(tmp_path_factory):
+    from sources.registry import get_source
+    con = new_warehouse(tmp_path_factory.mktemp("queues") / "power.duckdb")
+    month = date(2025, 1, 1)
+    for name, (path,) in QUEUE_FIXTURES.items():
+        load_raw(con, get_source(name), (FIXTURES / path).read_bytes(), month)
+    build(con, "core.power__interconnection_queue_projects", month)
+    yield con
+    con.close()
+
+
+def one(con, iso: str, project_id: str):
+    return con.execute(
+        "SELECT request_class, fuel, status FROM core.power__interconnection_queue_projects "
+        "WHERE iso = ? AND project_id = ?", [iso, project_id]).fetchone()
+
+
+@pytest.mark.parametrize(("iso", "project_id", "expected"), [
+    ("MISO", "J1000", ("large_gen", "solar", "operational")),  # Done / In Service
+    ("PJM", "A01", ("large_gen", "gas", "operational")),
+    ("CAISO", "22", ("large_gen", "hybrid", "active")),  # wind + battery
+    ("CAISO", "1A", ("large_gen", "gas", "operational")),  # completed sheet
+    ("CAISO", "5", ("large_gen", "gas", "withdrawn")),  # withdrawn sheet
+    ("SPP", "GEN-2024-SR9", ("large_gen", "storage", "active")),
+    ("NYISO", "1719", ("load", "other", "active")),  # Type/Fuel L: an AI data centre
+    ("NYISO", "C24-001", ("large_gen", "wind", "active")),  # offshore wind, cluster sheet
+    ("NYISO", "0001", ("large_gen", "other", "operational")),  # In Service sheet, AC
+    ("BPA", "L0673", ("load", None, "active")),
+    ("BPA", "L0588", ("load", None, "operational")),  # ENERGIZED
+    ("BPA", "G0610", ("large_gen", None, "withdrawn")),
+])
+def test_every_queue_is_normalized(every_queue, iso, project_id, expected):
+    assert one(every_queue, iso, project_id) == expected
+
+
+def test_every_queue_row_has_a_class_and_a_status(every_queue):
+    missing = every_queue.execute(
+        "SELECT iso, count(*) FROM core.power__interconnection_queue_projects "
+        "WHERE status IS NULL OR request_class IS NULL GROUP BY ALL").fetchall()
+    assert missing == []
+    keys = every_queue.execute(
+        "SELECT count(*), count(DISTINCT (source, project_id)) "
+        "FROM core.power__interconnection_queue_projects").fetchone()
+    assert keys[0] == keys[1]
