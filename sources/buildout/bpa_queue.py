@@ -28,7 +28,7 @@ from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
 from sources.buildout.cells import day, number
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_workbooks, value
+from sources.buildout.queue import days, label, numbers, parse_workbooks, texts, value
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
@@ -43,21 +43,12 @@ def fetch(session: FetchSession) -> None:
 
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     return {
-        "project_id": label(row, "project_id"),
-        "project_name": label(row, "project_name"),
-        "developer": label(row, "developer"),
+        **texts(row, "project_id", "project_name", "developer", "status_raw", "fuel_raw",
+                "state", "county", "poi_name"),
+        **numbers(row, "summer_capacity_mw", "winter_capacity_mw"),
+        **days(row, "queue_date"),
         "request_type_raw": label(row, "connection_type"),
-        "study_phase": None,
-        "status_raw": label(row, "status_raw"),
-        "fuel_raw": label(row, "fuel_raw"),
-        "technology_raw": None,
         "capacity_mw": number(value(row, "summer_capacity_mw")),
-        "summer_capacity_mw": number(value(row, "summer_capacity_mw")),
-        "winter_capacity_mw": number(value(row, "winter_capacity_mw")),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
-        "poi_name": label(row, "poi_name"),
-        "queue_date": day(value(row, "queue_date")),
         "proposed_cod": day(value(row, "agreed_in_service"))
         or day(value(row, "requested_in_service")),
     }

@@ -19,9 +19,9 @@ from typing import Any
 
 from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
-from sources.buildout.cells import day, number
+from sources.buildout.cells import day
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_workbooks, value
+from sources.buildout.queue import days, label, numbers, parse_workbooks, texts, value
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
@@ -46,26 +46,19 @@ def joined(row: Row, *names: str) -> str | None:
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     status = label(row, "status_raw")
     suspension = label(row, "suspension_status")
-    online = day(value(row, "actual_online"))
     return {
-        "project_id": label(row, "project_id"),
-        "project_name": label(row, "project_name"),
-        "developer": None,
+        **texts(row, "project_id", "project_name", "state", "county", "zone", "poi_name",
+                "transmission_owner"),
+        **numbers(row, "capacity_mw"),
+        **days(row, "withdrawn_date"),
         "request_type_raw": label(row, "study_process"),
         "study_phase": label(row, "study_process"),
         "status_raw": f"{status} / {suspension}" if status and suspension else status,
         "fuel_raw": joined(row, "fuel_1", "fuel_2", "fuel_3"),
         "technology_raw": joined(row, "type_1", "type_2", "type_3"),
-        "capacity_mw": number(value(row, "capacity_mw")),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
-        "zone": label(row, "zone"),
-        "poi_name": label(row, "poi_name"),
-        "transmission_owner": label(row, "transmission_owner"),
         "queue_date": day(value(row, "queue_date")) or day(value(row, "request_received")),
         "proposed_cod": day(value(row, "current_online")),
-        "withdrawn_date": day(value(row, "withdrawn_date")),
-        "in_service_date": online,
+        "in_service_date": day(value(row, "actual_online")),
     }
 
 

@@ -27,9 +27,8 @@ from typing import Any
 
 from models.records.power import ErcotGisProject
 from sources.base import ParseResult, Source
-from sources.buildout.cells import day, number
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_workbooks, value
+from sources.buildout.queue import days, numbers, parse_workbooks, texts
 from sources.errors import FetchError
 from sources.http import MIB, FetchSession
 from sources.parsing import load_json, require_field, require_rows
@@ -39,9 +38,10 @@ NAME = "ercot_gis"
 REPORT_TYPE_ID = 15933
 LISTING_URL = "https://www.ercot.com/misapp/servlets/IceDocListJsonWS"
 DOWNLOAD_URL = "https://www.ercot.com/misdownload/servlets/mirDownload"
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
-_NAMED_MONTH = re.compile(r"(" + "|".join(_MONTHS) + r")[\s_-]*(\d{4})", re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# 'November2025', 'December_2018', 'Sept 2021': a month name (or its abbreviation), a year
+_NAMED_MONTH = re.compile(r"(" + "|".join(_MONTHS) + r")[a-z]*\.?[\s_-]*(\d{4})",
+                          re.IGNORECASE)
 _DATE_FIELDS = ("proposed_cod", "screening_study_started_date", "fis_requested_date",
                 "ia_signed_date", "construction_start_date", "construction_end_date",
                 "energization_approved_date", "synchronization_approved_date")
@@ -52,7 +52,7 @@ def document_month(document: dict[str, Any]) -> date | None:
     match = _NAMED_MONTH.search(str(document.get("FriendlyName") or "")) or _NAMED_MONTH.search(
         str(document.get("ConstructedName") or ""))
     if match:
-        return date(int(match.group(2)), _MONTHS.index(match.group(1).lower()) + 1, 1)
+        return date(int(match.group(2)), _MONTHS.index(match.group(1).lower()[:3]) + 1, 1)
     try:
         published = datetime.fromisoformat(str(document.get("PublishDate"))).date()
     except ValueError:
@@ -82,24 +82,14 @@ def fetch(session: FetchSession) -> None:
 
 
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "project_id": label(row, "project_id"),
-        "project_name": label(row, "project_name"),
-        "developer": label(row, "developer"),
+    return {
+        **texts(row, "project_id", "project_name", "developer", "study_phase", "fuel_raw",
+                "technology_raw", "county", "zone", "poi_name"),
+        **numbers(row, "capacity_mw"),
+        **days(row, *_DATE_FIELDS),
         "request_type_raw": layout.sheet,
-        "study_phase": label(row, "study_phase"),
-        "status_raw": None,
-        "fuel_raw": label(row, "fuel_raw"),
-        "technology_raw": label(row, "technology_raw"),
-        "capacity_mw": number(value(row, "capacity_mw")),
         "state": "TX",
-        "county": label(row, "county"),
-        "zone": label(row, "zone"),
-        "poi_name": label(row, "poi_name"),
     }
-    for name in _DATE_FIELDS:
-        fields[name] = day(value(row, name))
-    return fields
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:

@@ -26,7 +26,7 @@ from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
 from sources.buildout.cells import CellError, day, number
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_tables, value
+from sources.buildout.queue import days, label, numbers, parse_tables, texts, value
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
@@ -46,28 +46,17 @@ def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
                         f"{', '.join(sorted(STATUSES))}); not a queue project")
     post_gia = label(row, "post_gia_status")
     return {
-        "project_id": label(row, "project_id"),
-        "project_name": None,
-        "developer": None,
+        **texts(row, "project_id", "fuel_raw", "technology_raw", "state", "county", "zone",
+                "poi_name", "transmission_owner"),
+        **numbers(row, "summer_capacity_mw", "winter_capacity_mw"),
+        **days(row, "queue_date", "withdrawn_date"),
         "request_type_raw": label(row, "service_type"),
         "study_phase": " / ".join(p for p in (label(row, "study_cycle"),
                                               label(row, "study_phase")) if p) or None,
         "status_raw": f"{status} / {post_gia}" if post_gia else status,
-        "fuel_raw": label(row, "fuel_raw"),
-        "technology_raw": label(row, "technology_raw"),
         "capacity_mw": number(value(row, "summer_capacity_mw")),
-        "summer_capacity_mw": number(value(row, "summer_capacity_mw")),
-        "winter_capacity_mw": number(value(row, "winter_capacity_mw")),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
-        "zone": label(row, "zone"),
-        "poi_name": label(row, "poi_name"),
-        "transmission_owner": label(row, "transmission_owner"),
-        "queue_date": day(value(row, "queue_date")),
         "proposed_cod": day(value(row, "negotiated_in_service"))
         or day(value(row, "requested_in_service")),
-        "withdrawn_date": day(value(row, "withdrawn_date")),
-        "in_service_date": None,
     }
 
 

@@ -28,7 +28,7 @@ from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
 from sources.buildout.cells import CellError, day, number, text
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_workbooks, value
+from sources.buildout.queue import days, label, parse_workbooks, texts, value
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
@@ -58,27 +58,18 @@ def _mw(row: Row, name: str) -> float | None:
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     type_fuel = label(row, "type_fuel")
     return {
+        **texts(row, "project_name", "developer", "state", "county", "zone", "poi_name",
+                "transmission_owner"),
+        **days(row, "queue_date"),
         "project_id": queue_position(value(row, "project_id")),
-        "project_name": label(row, "project_name"),
-        "developer": label(row, "developer"),
         "request_type_raw": type_fuel,
-        "study_phase": None,
         "status_raw": label(row, "status_code"),
         "fuel_raw": type_fuel,
-        "technology_raw": None,
         "capacity_mw": _mw(row, "summer_capacity_mw"),
         "summer_capacity_mw": _mw(row, "summer_capacity_mw"),
         "winter_capacity_mw": _mw(row, "winter_capacity_mw"),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
-        "zone": label(row, "zone"),
-        "poi_name": label(row, "poi_name"),
-        "transmission_owner": label(row, "transmission_owner"),
-        "queue_date": day(value(row, "queue_date")),
-        "proposed_cod": day(value(row, "proposed_cod")) or day(value(row,
-                                                                     "proposed_in_service")),
-        "withdrawn_date": None,
-        "in_service_date": None,
+        "proposed_cod": day(value(row, "proposed_cod"))
+        or day(value(row, "proposed_in_service")),
     }
 
 

@@ -24,7 +24,7 @@ from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
 from sources.buildout.cells import day, number
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_workbooks, value
+from sources.buildout.queue import days, label, parse_workbooks, texts, value
 from sources.errors import FetchError
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
@@ -45,26 +45,18 @@ def fetch(session: FetchSession) -> None:
 
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     name = label(row, "name")
+    energy = number(value(row, "mw_energy"))
     return {
-        "project_id": label(row, "project_id"),
+        **texts(row, "project_id", "status_raw", "fuel_raw", "state", "county",
+                "transmission_owner"),
+        **days(row, "queue_date", "withdrawn_date"),
         "project_name": label(row, "commercial_name") or name,
-        "developer": None,
         "request_type_raw": label(row, "project_type"),
-        "study_phase": None,
-        "status_raw": label(row, "status_raw"),
-        "fuel_raw": label(row, "fuel_raw"),
-        "technology_raw": None,
-        "capacity_mw": number(value(row, "mw_energy"))
-        if number(value(row, "mw_energy")) is not None else number(value(row, "mfo")),
+        "capacity_mw": energy if energy is not None else number(value(row, "mfo")),
         "summer_capacity_mw": number(value(row, "mw_capacity")),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
         "poi_name": name,
-        "transmission_owner": label(row, "transmission_owner"),
-        "queue_date": day(value(row, "queue_date")),
         "proposed_cod": day(value(row, "revised_in_service"))
         or day(value(row, "projected_in_service")),
-        "withdrawn_date": day(value(row, "withdrawn_date")),
         "in_service_date": day(value(row, "actual_in_service")),
     }
 

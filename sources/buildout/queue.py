@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sources.base import ParseResult
-from sources.buildout.cells import CellError, text
+from sources.buildout.cells import CellError, day, number, text
 from sources.buildout.layout import (
     Row,
     SheetLayout,
@@ -155,3 +155,18 @@ def value(row: Row, name: str) -> Any:
 
 def label(row: Row, name: str) -> str | None:
     return text(value(row, name))
+
+
+def texts(row: Row, *names: str) -> dict[str, str | None]:
+    """Fields read as text under their own names (``state``, ``county``, ...)."""
+    return {name: label(row, name) for name in names}
+
+
+def numbers(row: Row, *names: str) -> dict[str, float | None]:
+    """Fields read as numbers under their own names; CellError for text that is no number."""
+    return {name: number(value(row, name)) for name in names}
+
+
+def days(row: Row, *names: str) -> dict[str, date | None]:
+    """Fields read as dates under their own names (unknown when not a date)."""
+    return {name: day(value(row, name)) for name in names}

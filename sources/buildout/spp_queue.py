@@ -19,9 +19,9 @@ from typing import Any
 
 from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
-from sources.buildout.cells import day, number
+from sources.buildout.cells import day
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import label, parse_tables, value
+from sources.buildout.queue import days, label, numbers, parse_tables, texts, value
 from sources.http import MIB, FetchSession
 from sources.snapshot import Snapshot
 
@@ -36,26 +36,14 @@ def fetch(session: FetchSession) -> None:
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     generation_type = label(row, "generation_type")
     return {
-        "project_id": label(row, "project_id"),
-        "project_name": None,
-        "developer": None,
+        **texts(row, "project_id", "study_phase", "status_raw", "state", "county", "zone",
+                "poi_name", "transmission_owner"),
+        **numbers(row, "capacity_mw", "summer_capacity_mw", "winter_capacity_mw"),
+        **days(row, "queue_date", "withdrawn_date"),
         "request_type_raw": label(row, "service_type"),
-        "study_phase": label(row, "study_phase"),
-        "status_raw": label(row, "status_raw"),
         "fuel_raw": label(row, "fuel_type") or generation_type,
         "technology_raw": generation_type,
-        "capacity_mw": number(value(row, "capacity_mw")),
-        "summer_capacity_mw": number(value(row, "summer_capacity_mw")),
-        "winter_capacity_mw": number(value(row, "winter_capacity_mw")),
-        "state": label(row, "state"),
-        "county": label(row, "county"),
-        "zone": label(row, "zone"),
-        "poi_name": label(row, "poi_name"),
-        "transmission_owner": label(row, "transmission_owner"),
-        "queue_date": day(value(row, "queue_date")),
         "proposed_cod": day(value(row, "cod")) or day(value(row, "in_service")),
-        "withdrawn_date": day(value(row, "withdrawn_date")),
-        "in_service_date": None,
     }
 
 

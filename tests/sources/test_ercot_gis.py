@@ -220,6 +220,9 @@ def test_duplicate_inr_in_one_sheet_is_rejected():
 @pytest.mark.parametrize(("document", "month"), [
     ({"FriendlyName": "GIS_Report_November2025"}, date(2025, 11, 1)),
     ({"FriendlyName": "GIS_Report_December_2018"}, date(2018, 12, 1)),
+    ({"FriendlyName": "GIS_Report_Sept_2021"}, date(2021, 9, 1)),
+    ({"FriendlyName": "x", "ConstructedName": "rpt.00015933.GIS_Report_Jan2020.xlsx"},
+     date(2020, 1, 1)),
     ({"FriendlyName": "GIS Report", "PublishDate": "2021-01-04T10:30:00-06:00"},
      date(2020, 12, 1)),
     ({"FriendlyName": "GIS Report", "PublishDate": "2021-06-02T10:30:00-05:00"},
