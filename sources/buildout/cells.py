@@ -72,6 +72,15 @@ def number(value: object) -> float | None:
     return out
 
 
+def number_or_unknown(value: object) -> float | None:
+    """A number, or None for text that is no number ('TBD (up to 435)'): for MW columns whose
+    free text means 'not known yet' rather than a broken row."""
+    try:
+        return number(value)
+    except CellError:
+        return None
+
+
 def day(value: object) -> date | None:
     """A date from a datetime, date, Excel serial or date text; None when blank, a placeholder
     (1900-01-01, 'Date Not Available') or other text no reader could mean as a date.

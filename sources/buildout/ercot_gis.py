@@ -14,7 +14,8 @@ Layout drift (sheet names, header rows, ``GINR``/``GIM Study Phase``) is in
 ``layouts/*.csv``: up to 2021 one sheet ``Project Details``; from 2022 ``Project Details -
 Large Gen`` and ``Project Details - Small Gen``. Rows of the large-generation (or only) project
 sheet are ``large_gen``, rows of the small-generation sheet ``small_gen``; ``capacity_mw`` is
-the report's ``Capacity (MW)`` (repowerings are net changes, so 0 or negative is kept).
+the report's ``Capacity (MW)`` (repowerings are net changes, so 0 or negative is kept; text
+such as "TBD" is unknown, NULL, and the project is kept, so counts match the report).
 Continuation header rows and blank separators are rejected with the reason.
 """
 
@@ -27,8 +28,9 @@ from typing import Any
 
 from models.records.power import ErcotGisProject
 from sources.base import ParseResult, Source
+from sources.buildout.cells import number_or_unknown
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import days, numbers, parse_workbooks, texts
+from sources.buildout.queue import days, parse_workbooks, texts, value
 from sources.errors import FetchError
 from sources.http import MIB, FetchSession
 from sources.parsing import load_json, require_field, require_rows
@@ -85,7 +87,7 @@ def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     return {
         **texts(row, "project_id", "project_name", "developer", "study_phase", "fuel_raw",
                 "technology_raw", "county", "zone", "poi_name"),
-        **numbers(row, "capacity_mw"),
+        "capacity_mw": number_or_unknown(value(row, "capacity_mw")),
         **days(row, *_DATE_FIELDS),
         "request_type_raw": layout.sheet,
         "state": "TX",

@@ -26,7 +26,7 @@ from typing import Any
 
 from models.records.power import QueueRequest
 from sources.base import ParseResult, Source
-from sources.buildout.cells import CellError, day, number, text
+from sources.buildout.cells import day, number_or_unknown, text
 from sources.buildout.layout import Row, SheetLayout
 from sources.buildout.queue import days, label, parse_workbooks, texts, value
 from sources.http import MIB, FetchSession
@@ -48,13 +48,6 @@ def queue_position(cell: object) -> str | None:
     return text(cell)
 
 
-def _mw(row: Row, name: str) -> float | None:
-    try:
-        return number(value(row, name))
-    except CellError:
-        return None  # free text such as 'TBD (up to 435)' is unknown, not an error
-
-
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
     type_fuel = label(row, "type_fuel")
     return {
@@ -65,9 +58,9 @@ def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
         "request_type_raw": type_fuel,
         "status_raw": label(row, "status_code"),
         "fuel_raw": type_fuel,
-        "capacity_mw": _mw(row, "summer_capacity_mw"),
-        "summer_capacity_mw": _mw(row, "summer_capacity_mw"),
-        "winter_capacity_mw": _mw(row, "winter_capacity_mw"),
+        "capacity_mw": number_or_unknown(value(row, "summer_capacity_mw")),
+        "summer_capacity_mw": number_or_unknown(value(row, "summer_capacity_mw")),
+        "winter_capacity_mw": number_or_unknown(value(row, "winter_capacity_mw")),
         "proposed_cod": day(value(row, "proposed_cod"))
         or day(value(row, "proposed_in_service")),
     }

@@ -191,18 +191,21 @@ def test_junk_rows_are_rejected_with_reasons():
         sheet = book[LARGE_2022]
         at = find_row(sheet, "15INR0059")
         sheet.insert_rows(at)  # a blank separator between two projects
-        sheet.cell(find_row(sheet, "16INR0104"), 11).value = "about 200"
+        sheet.cell(find_row(sheet, "16INR0104"), 11).value = "TBD"
+        sheet.cell(find_row(sheet, "17INR0022"), 1).value = "17INR0022 "
         sheet.append(["Total", None, None, None, None, None, None, None, None, None, 9999])
         sheet.append([])
     result = parse(edit_xlsx(FIXTURE_2022.read_bytes(), junk), DEC_2022)
     reasons = [r.reason for r in rejects(result) if "continuation" not in r.reason]
     assert reasons == [
         "large_gen row 37: blank separator row",
-        "large_gen row 43: 'about 200' is not a number",
         "large_gen row 49: no project_id matching '^\\d{2}INR\\d{4}' (not a data row: a note, "
         "subtotal or footer)",
     ]
-    assert summary(result)["large_gen"][0] == 11
+    # text in the MW column is unknown MW, not a lost project
+    assert summary(result)["large_gen"] == (12, 2276.31)
+    assert next(r for r in records(result) if r.project_id == "16INR0104").capacity_mw is None
+    assert "17INR0022" in {r.project_id for r in records(result)}
 
 
 def test_duplicate_inr_in_one_sheet_is_rejected():
