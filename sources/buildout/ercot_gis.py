@@ -16,7 +16,11 @@ Large Gen`` and ``Project Details - Small Gen``. Rows of the large-generation (o
 sheet are ``large_gen``, rows of the small-generation sheet ``small_gen``; ``capacity_mw`` is
 the report's ``Capacity (MW)`` (repowerings are net changes, so 0 or negative is kept; text
 such as "TBD" is unknown, NULL, and the project is kept, so counts match the report).
-Continuation header rows and blank separators are rejected with the reason.
+The ``Inactive Projects`` sheet (from 2020; projects ERCOT or the developer designated
+inactive after the FIS request) is read too, as role ``inactive``: status ``suspended`` in core,
+``status_raw`` "inactive since <date>", request class from its Size Category (Large/Small; all
+large before 2022). Continuation header rows, blank separators and the footnotes under a table
+are rejected with the reason.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from typing import Any
 
 from models.records.power import ErcotGisProject
 from sources.base import ParseResult, Source
-from sources.buildout.cells import number_or_unknown
+from sources.buildout.cells import day, number_or_unknown
 from sources.buildout.layout import Row, SheetLayout
-from sources.buildout.queue import days, parse_workbooks, texts, value
+from sources.buildout.queue import days, label, parse_workbooks, texts, value
 from sources.errors import FetchError
 from sources.http import MIB, FetchSession
 from sources.parsing import load_json, require_field, require_rows
@@ -84,6 +88,15 @@ def fetch(session: FetchSession) -> None:
 
 
 def _build(layout: SheetLayout, row: Row, month: date) -> dict[str, Any]:
+    if layout.sheet == "inactive":
+        since = day(value(row, "inactive_date"))
+        return {
+            **texts(row, "project_id", "project_name", "fuel_raw", "county"),
+            "capacity_mw": number_or_unknown(value(row, "capacity_mw")),
+            "request_type_raw": label(row, "size_category"),
+            "status_raw": f"inactive since {since}" if since else "inactive",
+            "state": "TX",
+        }
     return {
         **texts(row, "project_id", "project_name", "developer", "study_phase", "fuel_raw",
                 "technology_raw", "county", "zone", "poi_name"),

@@ -42,19 +42,24 @@ def summary(result) -> dict[str, tuple[int, float]]:
 
 # --- the five real vintages ------------------------------------------------------------------
 
-# Project rows and total Capacity (MW) per project sheet, counted independently of the parser:
-# openpyxl (read-only) reads each "Project Details*" sheet, finds the header row by its "INR"
-# cell, and counts the rows whose first cell looks like an INR id (\d\dINR\d{4}), summing the
-# "Capacity (MW)" column (computed 2026-12-02; the test below recomputes it).
+# Project rows and total MW per sheet, counted independently of the parser: openpyxl
+# (read-only) reads each "Project Details*" and "Inactive Projects" sheet, finds the header row
+# by its "INR" cell, and counts the rows whose first cell looks like an INR id (\d\dINR\d{4}),
+# summing the "Capacity (MW)" column (Inactive Projects: "MW **"). Computed 2026-12-02; the test
+# below recomputes it.
 VINTAGES = {
     "GIS_Report_December_2018.xlsx": (DEC_2018, {"large_gen": (367, 70633.63)}),
-    "GIS_Report_December_2020.xlsx": (date(2020, 12, 1), {"large_gen": (581, 112564.83)}),
+    "GIS_Report_December_2020.xlsx": (date(2020, 12, 1), {"large_gen": (581, 112564.83),
+                                                          "inactive": (51, 11495.96)}),
     "GIS_Report_December_2022.xlsx": (DEC_2022, {"large_gen": (1083, 209699.84),
-                                                 "small_gen": (8, 77.05)}),
+                                                 "small_gen": (8, 77.05),
+                                                 "inactive": (69, 13008.02)}),
     "GIS_Report_December2024.xlsx": (date(2024, 12, 1), {"large_gen": (1697, 341474.21),
-                                                         "small_gen": (46, 424.79)}),
+                                                         "small_gen": (46, 424.79),
+                                                         "inactive": (125, 29306.49)}),
     "GIS_Report_November2025.xlsx": (date(2025, 11, 1), {"large_gen": (1809, 399836.03),
-                                                         "small_gen": (57, 533.37)}),
+                                                         "small_gen": (57, 533.37),
+                                                         "inactive": (149, 32071.76)}),
 }
 
 
@@ -63,14 +68,18 @@ def independent_count(path: Path) -> dict[str, tuple[int, float]]:
     out = {}
     try:
         for sheet in book.worksheets:
-            if not sheet.title.startswith("Project Details"):
+            if sheet.title.startswith("Inactive"):
+                role, mw_header = "inactive", "MW **"
+            elif sheet.title.startswith("Project Details"):
+                role = "small_gen" if "Small" in sheet.title else "large_gen"
+                mw_header = "Capacity (MW)"
+            else:
                 continue
-            role = "small_gen" if "Small" in sheet.title else "large_gen"
             n, mw, capacity = 0, 0.0, None
             for row in sheet.iter_rows(values_only=True):
                 if capacity is None:
                     if row and row[0] == "INR":
-                        capacity = list(row).index("Capacity (MW)")
+                        capacity = list(row).index(mw_header)
                     continue
                 if row and row[0] and re.match(r"\d{2}INR\d{4}", str(row[0]).strip()):
                     n, mw = n + 1, mw + (row[capacity] or 0)
@@ -89,9 +98,11 @@ def test_real_vintage_counts_and_mw(shared_data, name):
     assert summary(result) == expected
     assert independent_count(path) == expected
     assert {r.report_month for r in records(result)} == {month}
-    # only the header's continuation rows are refused, each with its reason
-    assert rejects(result) and all("continuation header row" in r.reason
-                                   for r in rejects(result))
+    # only the header's continuation rows and the inactive sheet's footnotes are refused
+    assert rejects(result) and all(
+        "continuation header row" in r.reason
+        or (r.reason.startswith("inactive") and "not a data row" in r.reason)
+        for r in rejects(result))
 
 
 # --- fixtures of both layouts ----------------------------------------------------------------
@@ -114,7 +125,8 @@ def test_old_layout_fixture():
 
 def test_new_layout_fixture_has_large_and_small_gen():
     result = parse(FIXTURE_2022.read_bytes(), DEC_2022)
-    assert summary(result) == {"large_gen": (12, 2676.31), "small_gen": (8, 77.05)}
+    assert summary(result) == {"large_gen": (12, 2676.31), "small_gen": (8, 77.05),
+                               "inactive": (12, 2385.8)}
     by_id = {(r.sheet, r.project_id): r for r in records(result)}
     goodnight = by_id["large_gen", "14INR0033"]
     # the 2022 layout has an extra milestone column before 'Screening Study Started'
@@ -122,6 +134,11 @@ def test_new_layout_fixture_has_large_and_small_gen():
     assert goodnight.ia_signed_date == date(2019, 8, 18)
     small = by_id["small_gen", "22INR0573"]
     assert (small.study_phase, small.capacity_mw, small.technology_raw) == (None, 9.95, "BA")
+    inactive = by_id["inactive", "16INR0044"]
+    assert (inactive.project_name, inactive.fuel_raw, inactive.capacity_mw) == (
+        "Halyard Wharton", "Gas", 484.0)
+    assert (inactive.status_raw, inactive.request_type_raw) == ("inactive since 2019-08-30",
+                                                                "Large")
 
 
 def test_placeholder_dates_are_unknown():
@@ -171,7 +188,8 @@ def test_small_gen_sheet_is_required_from_december_2022_only():
     body = edit_xlsx(FIXTURE_2022.read_bytes(), drop)
     with pytest.raises(ParseError, match="small_gen"):
         parse(body, DEC_2022)
-    assert summary(parse(body, date(2022, 3, 1))) == {"large_gen": (12, 2676.31)}
+    assert summary(parse(body, date(2022, 3, 1))) == {"large_gen": (12, 2676.31),
+                                                      "inactive": (12, 2385.8)}
 
 
 def test_truncated_workbook_is_a_parse_error():
@@ -196,7 +214,8 @@ def test_junk_rows_are_rejected_with_reasons():
         sheet.append(["Total", None, None, None, None, None, None, None, None, None, 9999])
         sheet.append([])
     result = parse(edit_xlsx(FIXTURE_2022.read_bytes(), junk), DEC_2022)
-    reasons = [r.reason for r in rejects(result) if "continuation" not in r.reason]
+    reasons = [r.reason for r in rejects(result)
+               if r.reason.startswith("large_gen") and "continuation" not in r.reason]
     assert reasons == [
         "large_gen row 37: blank separator row",
         "large_gen row 49: no project_id matching '^\\d{2}INR\\d{4}' (not a data row: a note, "

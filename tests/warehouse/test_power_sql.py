@@ -37,9 +37,13 @@ def load_raw(con, source, body: bytes, month: date) -> None:
 
 
 def next_month(book) -> None:
-    """What a month does to a queue: one project gone, one COD slipped, one MW change, one new."""
+    """What a month does to a queue: one project gone, one COD slipped, one MW change, one new,
+    one designated inactive."""
     sheet = book[LARGE]
     sheet.delete_rows(find_row(sheet, "15INR0059"))
+    sheet.delete_rows(find_row(sheet, "17INR0027b"))
+    book["Inactive Projects"].append(["17INR0027b", "Large", "Coyote Wind", "Wind", "Scurry",
+                                      date(2022, 12, 15), 242.6])
     sheet.cell(find_row(sheet, "14INR0033"), 8).value = date(2024, 3, 31)  # was 2023-12-30
     sheet.cell(find_row(sheet, "16INR0104"), 11).value = 150.5
     new = [c.value for c in sheet[find_row(sheet, "17INR0022")]]
@@ -87,11 +91,16 @@ def test_core_rows_are_normalized(two_vintages):
         "SELECT count(*), count(*) FILTER (WHERE fuel IS NULL OR status IS NULL "
         "OR request_class IS NULL) FROM core.power__interconnection_queue_projects "
         "WHERE report_month = ?", [NOV]).fetchone()
-    assert (n, unclassified) == (20, 0)
+    assert (n, unclassified) == (32, 0)
+    inactive = two_vintages.execute(
+        "SELECT request_class, fuel, status, status_raw FROM "
+        "core.power__interconnection_queue_projects WHERE report_month = ? "
+        "AND project_id = '16INR0044'", [NOV]).fetchone()
+    assert inactive == ("large_gen", "gas", "suspended", "inactive since 2019-08-30")
 
 
 def test_changes_between_consecutive_vintages(two_vintages):
-    assert build(two_vintages, "out.power__queue_changes", DEC) == 4
+    assert build(two_vintages, "out.power__queue_changes", DEC) == 5
     rows = two_vintages.execute(
         "SELECT previous_report_month, project_id, event, previous_value, current_value, "
         "months_slipped, mw_delta FROM out.power__queue_changes WHERE report_month = ? "
@@ -100,6 +109,7 @@ def test_changes_between_consecutive_vintages(two_vintages):
         (NOV, "22INR9999", "added", None, "active", None, None),
         (NOV, "14INR0033", "cod_slipped", "2023-12-30", "2024-03-31", 3, None),
         (NOV, "16INR0104", "mw_changed", "400.0", "150.5", None, -249.5),
+        (NOV, "17INR0027b", "status_changed", "active", "suspended", None, None),
         (NOV, "15INR0059", "withdrawn", "active", "no longer listed", None, None),
     ]
 
@@ -117,7 +127,7 @@ def test_monthly_summary(two_vintages):
     core = two_vintages.execute(
         "SELECT count(*), round(sum(capacity_mw), 2) FROM "
         "core.power__interconnection_queue_projects WHERE report_month = ?", [DEC]).fetchone()
-    assert sum(r[3] for r in rows) == core[0] == 20
+    assert sum(r[3] for r in rows) == core[0] == 32
     assert round(sum(r[4] for r in rows), 2) == core[1]
     assert {(r[0], r[1]) for r in rows} >= {("large_gen", "wind"), ("small_gen", "storage")}
 
