@@ -98,8 +98,8 @@ def sheet_layouts(source: str, month: date) -> list[SheetLayout]:
                          aliases=tuple(normalize_label(a) for a in c["aliases"].split("|")),
                          required=c["required"].strip().lower() == "true")
             for c in _layout_rows("columns.csv")
-            if c["source"] == source and (c["sheet"] == "*" or row["sheet"] in c["sheet"].split("|"))
-            and _in_range(c, month))
+            if c["source"] == source and _in_range(c, month)
+            and (c["sheet"] == "*" or row["sheet"] in c["sheet"].split("|")))
         layouts.append(SheetLayout(
             source=source, sheet=row["sheet"],
             pattern=re.compile(row["sheet_pattern"], re.IGNORECASE),
