@@ -311,3 +311,15 @@ def test_source_registration():
     source = get_source("ercot_gis")
     assert (source.cadence, source.family, source.raw_table) == (
         "monthly", "buildout", "raw.ercot_gis__projects")
+
+
+def test_ingested_file_is_archived_then_parsed_under_its_report_month(tmp_path):
+    from sources.http import ingest_file
+    archive = RawArchive(tmp_path / "archive")
+    snapshot = ingest_file(source="ercot_gis", observation_date=date(2019, 4, 1),
+                           path=FIXTURE_2018, archive=archive,
+                           max_bytes=ercot_gis.SOURCE.max_response_bytes)
+    assert snapshot.blob is not None and snapshot.data is None  # read back from the archive
+    result = ercot_gis.parse(archive.latest_fetch("ercot_gis", date(2019, 4, 1)))
+    assert {r.report_month for r in records(result)} == {date(2019, 4, 1)}
+    assert summary(result) == {"large_gen": (12, 2687.84)}
