@@ -10,49 +10,40 @@ from models.catalog.spec import Column, TableSpec, raw_table
 from models.records.power import Eia860mGenerator, ErcotGisProject, QueueRequest
 
 MW = "MW"
-_QUEUE_KEY = ("sheet", "project_id")
 
-RAW_ERCOT_GIS = raw_table(
-    "raw.ercot_gis__projects", ErcotGisProject,
-    "ERCOT GIS report project sheets (Project Details; from 2022 Large Gen and Small Gen), one "
-    "row per INR per sheet per monthly report, with the GINR/GIM milestone dates.", _QUEUE_KEY)
-RAW_MISO_QUEUE = raw_table(
-    "raw.miso_queue__projects", QueueRequest,
-    "MISO generator interconnection queue (giqueue/getprojects JSON, or its CSV export), one "
-    "row per project number.", _QUEUE_KEY)
-RAW_PJM_QUEUE = raw_table(
-    "raw.pjm_queue__projects", QueueRequest,
-    "PJM planning queue export (sheet Data), one row per project id.", _QUEUE_KEY)
-RAW_CAISO_QUEUE = raw_table(
-    "raw.caiso_queue__projects", QueueRequest,
-    "CAISO public queue report: active, completed and withdrawn sheets (two-row header), one "
-    "row per queue position per sheet.", _QUEUE_KEY)
-RAW_SPP_QUEUE = raw_table(
-    "raw.spp_queue__projects", QueueRequest,
-    "SPP generation interconnection active requests, one row per GI number.", _QUEUE_KEY)
-RAW_NYISO_QUEUE = raw_table(
-    "raw.nyiso_queue__projects", QueueRequest,
-    "NYISO interconnection queue workbook: active, cluster, withdrawn and in-service sheets, one "
-    "row per queue position per sheet; Type/Fuel L marks load requests.", _QUEUE_KEY)
-RAW_BPA_QUEUE = raw_table(
-    "raw.bpa_queue__requests", QueueRequest,
-    "BPA line/load interconnection queue: project-level requests, load (L-series, data centres "
-    "among them) and generation.", _QUEUE_KEY)
+# The queue sources: raw table, ISO label, what the table holds. ERCOT adds its milestone dates
+# to the shared queue record; every other queue uses QueueRequest as it is.
+QUEUE_SOURCES: dict[str, tuple[str, str, str]] = {
+    "ercot_gis": ("raw.ercot_gis__projects", "ERCOT",
+                  "ERCOT GIS report: project sheets (Project Details; from 2022 Large Gen and "
+                  "Small Gen) and Inactive Projects, one row per INR per sheet per monthly "
+                  "report, with the GINR/GIM milestone dates."),
+    "miso_queue": ("raw.miso_queue__projects", "MISO",
+                   "MISO generator interconnection queue (giqueue/getprojects JSON, or its CSV "
+                   "export), one row per project number."),
+    "pjm_queue": ("raw.pjm_queue__projects", "PJM",
+                  "PJM planning queue export (sheet Data), one row per project id."),
+    "caiso_queue": ("raw.caiso_queue__projects", "CAISO",
+                    "CAISO public queue report: active, completed and withdrawn sheets (two-row "
+                    "header), one row per queue position per sheet."),
+    "spp_queue": ("raw.spp_queue__projects", "SPP",
+                  "SPP generation interconnection active requests, one row per GI number."),
+    "nyiso_queue": ("raw.nyiso_queue__projects", "NYISO",
+                    "NYISO interconnection queue workbook: active, cluster, withdrawn and "
+                    "in-service sheets, one row per queue position per sheet; Type/Fuel L "
+                    "marks load requests."),
+    "bpa_queue": ("raw.bpa_queue__requests", "BPA",
+                  "BPA line/load interconnection queue: project-level requests, load (LL; data "
+                  "centres among them) and generation (GI)."),
+}
+RAW_QUEUES = tuple(
+    raw_table(name, ErcotGisProject if source == "ercot_gis" else QueueRequest, description,
+              ("sheet", "project_id"))
+    for source, (name, _, description) in QUEUE_SOURCES.items())
 RAW_EIA860M = raw_table(
     "raw.eia860m__generators", Eia860mGenerator,
     "EIA-860M monthly generator inventory: Operating, Planned, Retired and Canceled or "
     "Postponed sheets, one row per generator per sheet.", ("sheet", "plant_id", "generator_id"))
-
-# Source name -> (raw table, ISO label) of the queue sources the core queue table reads.
-QUEUE_SOURCES: dict[str, tuple[str, str]] = {
-    "ercot_gis": (RAW_ERCOT_GIS.name, "ERCOT"),
-    "miso_queue": (RAW_MISO_QUEUE.name, "MISO"),
-    "pjm_queue": (RAW_PJM_QUEUE.name, "PJM"),
-    "caiso_queue": (RAW_CAISO_QUEUE.name, "CAISO"),
-    "spp_queue": (RAW_SPP_QUEUE.name, "SPP"),
-    "nyiso_queue": (RAW_NYISO_QUEUE.name, "NYISO"),
-    "bpa_queue": (RAW_BPA_QUEUE.name, "BPA"),
-}
 
 CODES = TableSpec(
     name="core.power__codes_normalization",
@@ -199,6 +190,5 @@ MONTHLY_QUEUE_SUMMARY = TableSpec(
     partition_by=("report_month",),
 )
 
-TABLES = (RAW_ERCOT_GIS, RAW_MISO_QUEUE, RAW_PJM_QUEUE, RAW_CAISO_QUEUE, RAW_SPP_QUEUE,
-          RAW_NYISO_QUEUE, RAW_BPA_QUEUE, RAW_EIA860M, CODES, QUEUE_PROJECTS,
-          EIA860M_GENERATORS, QUEUE_CHANGES, MONTHLY_QUEUE_SUMMARY)
+TABLES = (*RAW_QUEUES, RAW_EIA860M, CODES, QUEUE_PROJECTS, EIA860M_GENERATORS, QUEUE_CHANGES,
+          MONTHLY_QUEUE_SUMMARY)

@@ -122,3 +122,14 @@ def test_normalization_codes_load_and_refuse_bad_rows(tmp_path):
     bad.write_text("source,dimension,pattern,normalized,priority,note\n*,fuel,(solar,solar,10,\n")
     with pytest.raises(ValueError, match="bad pattern"):
         power_codes(bad)
+
+
+def test_queue_sources_write_the_raw_tables_the_core_sql_reads():
+    from pathlib import Path
+
+    from models.catalog.power import QUEUE_SOURCES
+    sql = (Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "core"
+           / "power__interconnection_queue_projects.sql").read_text()
+    for source, (raw, iso, _) in QUEUE_SOURCES.items():
+        assert SOURCES[source].raw_table == raw
+        assert f"SELECT '{source}' AS source, '{iso}' AS iso, * FROM {raw}" in sql
