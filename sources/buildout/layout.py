@@ -12,7 +12,7 @@ under ``layouts/``:
 
 The header is found, never assumed at a fixed row: the first row (within the first
 :data:`MAX_HEADER_SCAN` rows) whose cells contain an alias of every required field. Labels are
-compared normalized (case, line breaks, repeated spaces and trailing ``*`` ignored). For a
+compared normalized (case, whitespace and trailing ``*`` ignored). For a
 two-row header a column may match on either row or on both joined.
 
 Rows after the header are classified: a row whose key cell matches the key pattern is data;
@@ -42,15 +42,15 @@ from sources.parsing import load_json, require_rows
 from sources.snapshot import Snapshot
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
-MAX_HEADER_SCAN = 80
+MAX_HEADER_SCAN = 200
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def normalize_label(value: object) -> str:
-    """A header label compared loosely: lowercase, whitespace collapsed, trailing '*' dropped."""
-    out = " ".join((text(value) or "").lower().split())
-    return out.rstrip("* ").strip()
+    """A header label compared loosely: lowercase, whitespace (line breaks, doubled or missing
+    spaces) ignored, trailing footnote '*' dropped: 'Capacity (MW)' = 'capacity(MW)'."""
+    return "".join((text(value) or "").lower().split()).rstrip("*")
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class Skipped:
 def _labels(rows: Sequence[Sequence[Any]], column: int) -> set[str]:
     cells = [normalize_label(r[column]) if column < len(r) else "" for r in rows]
     labels = {c for c in cells if c}
-    joined = " ".join(c for c in cells if c)
+    joined = "".join(c for c in cells if c)
     if joined:
         labels.add(joined)
     return labels

@@ -73,9 +73,10 @@ def test_a_month_no_layout_covers_is_a_parse_error():
 
 
 @pytest.mark.parametrize(("label", "normalized"), [
-    ("\nNameplate Capacity (MW)", "nameplate capacity (mw)"),
-    ("\n \nNet Summer Capacity (MW)", "net summer capacity (mw)"),
-    ("MW **", "mw"), ("Proposed  In-Service", "proposed in-service"), (None, "")])
+    ("\nNameplate Capacity (MW)", "nameplatecapacity(mw)"),
+    ("\n \nNet Summer Capacity (MW)", "netsummercapacity(mw)"),
+    ("Capacity(MW)", "capacity(mw)"), ("MW **", "mw"),
+    ("Proposed  In-Service", "proposedin-service"), ("Type / Fuel", "type/fuel"), (None, "")])
 def test_header_labels_compare_loosely(label, normalized):
     assert layout.normalize_label(label) == normalized
 
