@@ -285,14 +285,34 @@ def workbook(snapshot: Snapshot) -> Iterator[CalamineWorkbook]:
 
 
 def find_sheet(book: CalamineWorkbook, layout: SheetLayout, snapshot: Snapshot) -> str | None:
-    """The name of the sheet ``layout`` describes; None if absent and optional, else ParseError."""
-    for name in book.sheet_names:
-        if layout.matches(name):
-            return name
+    """The name of the sheet ``layout`` describes; None if absent and optional, else ParseError.
+
+    When several sheets match (a loose pattern such as ``.*`` for one-table workbooks), the
+    first whose rows hold the header wins, so a cover or notes sheet in front is passed over."""
+    names = [name for name in book.sheet_names if layout.matches(name)]
+    if len(names) > 1:
+        for name in names:
+            if has_header(sheet_rows(book, name, snapshot), layout):
+                return name
+    if names:
+        return names[0]
     if layout.required:
         raise ParseError(f"{snapshot.label}: no sheet matching {layout.pattern.pattern!r} "
                          f"({layout.sheet}); sheets: {book.sheet_names}")
     return None
+
+
+def has_header(rows: Iterable[Sequence[Any]], layout: SheetLayout) -> bool:
+    """Whether the header of ``layout`` is in the first rows of ``rows``."""
+    head: list[Sequence[Any]] = []
+    for index, row in enumerate(rows):
+        head.append(row)
+        if len(head) >= layout.header_rows and not _match_header(
+                head[-layout.header_rows:], layout)[1]:
+            return True
+        if index >= MAX_HEADER_SCAN:
+            break
+    return False
 
 
 def sheet_rows(book: CalamineWorkbook, name: str, snapshot: Snapshot) -> Iterator[list[Any]]:

@@ -341,3 +341,11 @@ def test_live_server_error_is_retried_then_archived(session_for):
     with pytest.raises(FetchError, match="HTTP 503"):
         caiso_queue.fetch(session_for("caiso_queue", JAN_2025))
     assert route.call_count == FAST_HTTP.retries + 1
+
+
+def test_a_cover_sheet_in_front_is_passed_over():
+    def cover(book):
+        book.create_sheet("Read Me").append(["BPA interconnection queue, see the next sheet"])
+        book.move_sheet("Read Me", offset=-len(book.sheetnames))
+    body = edit_xlsx(CASES["bpa"].fixture.read_bytes(), cover)
+    assert per_sheet(parse(CASES["bpa"], body)) == {"requests": 8}
