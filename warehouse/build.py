@@ -1,7 +1,8 @@
 """Rebuilding the core and out tables of one partition, in one transaction, with quarantine.
 
 A :class:`Domain` is a set of derived tables sharing a partition column (prices: daily
-``observation_date``; power records: monthly ``report_month``). :func:`build_domain_partition`
+``observation_date``; power records: monthly ``report_month``, whose changelog reads the
+previous month's vintage, so months are rebuilt in order). :func:`build_domain_partition`
 rebuilds the chosen tables of one partition in dependency order (derived from their SQL by
 :mod:`warehouse.lineage`), runs each table's checks right after building it — quarantining bad
 rows before anything downstream reads them — and commits everything together or nothing.
@@ -46,7 +47,10 @@ PRICES = Domain("prices", "observation_date", (
     "core.llm__daily_token_prices", "out.gpu__daily_price_index",
     "out.gpu__daily_usd_per_effective_tflop", "out.llm__daily_cost_per_1k_tokens",
     "out.llm__daily_market_vs_projected"))
-DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES,)}
+POWER = Domain("power", "report_month", (
+    "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
+    "out.power__queue_changes", "out.power__monthly_queue_summary"))
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES, POWER)}
 
 PythonBuilder = Callable[[list[pd.DataFrame], EstimationAssumptions], pd.DataFrame]
 PYTHON_BUILDERS: dict[str, PythonBuilder] = {

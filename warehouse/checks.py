@@ -141,7 +141,16 @@ def _token_summary(con, column, value):
                                         "max_usd_per_million_output": high}
 
 
+def _queue_summary(con, column, value):
+    n, isos, mw = con.execute(
+        f"SELECT count(*), count(DISTINCT iso), sum(capacity_mw) FROM {QUEUE} "
+        f"WHERE {column} = ?", [value]).fetchone()
+    return n > 0, f"{n} projects in {isos} ISO queues, {mw or 0:,.0f} MW", {
+        "row_count": n, "n_isos": isos, "capacity_mw": float(mw or 0)}
+
+
 OFFERS = "core.cloud__daily_gpu_offers"
+QUEUE = "core.power__interconnection_queue_projects"
 TOKENS = "core.llm__daily_token_prices"
 INDEX = "out.gpu__daily_price_index"
 _LOW, _HIGH = USD_PER_GPU_HOUR_BOUNDS
@@ -165,6 +174,10 @@ ROW_CHECKS: tuple[RowCheck, ...] = (
              "gpu_model IS NOT NULL AND gpu_model NOT IN "
              "(SELECT gpu_model FROM core.gpu__entity_models)",
              "'gpu_model ' || gpu_model || ' is not in core.gpu__entity_models'"),
+    RowCheck("capacity_bounds", QUEUE,
+             "capacity_mw is finite and within [0, 20000] (no single request is larger)",
+             _out_of_bounds("capacity_mw", 0, 20_000, low_inclusive=False),
+             "'capacity_mw ' || capacity_mw::VARCHAR || ' outside [0, 20000] or not finite'"),
     RowCheck("price_bounds", TOKENS,
              f"token prices finite and within [0, {USD_PER_MILLION_TOKENS_MAX}] USD per million",
              _out_of_bounds("usd_per_million_input_tokens", 0, USD_PER_MILLION_TOKENS_MAX,
@@ -189,6 +202,8 @@ TABLE_CHECKS: tuple[TableCheck, ...] = (
     TableCheck("token_prices_summary", TOKENS, "the day has token prices; price range", False,
                _token_summary),
     TableCheck("has_rows", INDEX, "the day's price index is not empty", False, _has_rows(INDEX)),
+    TableCheck("queue_summary", QUEUE, "the month's queue projects: rows, ISOs, MW", False,
+               _queue_summary),
 )
 
 

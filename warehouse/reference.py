@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from models import power_reference
 from models.catalog import table
 from models.estimation import reference
 from models.estimation.calibration import calibration_projected_vs_measured
@@ -38,6 +39,7 @@ REFERENCE_TABLES: dict[str, Callable[[], pd.DataFrame]] = {
     "core.llm__entity_architectures": reference.llm_architectures,
     "core.gpu__codes_efficiency": reference.efficiency_defaults,
     "core.llm__codes_workload_profiles": reference.workload_profiles,
+    "core.power__codes_normalization": power_reference.power_codes,
 }
 CALIBRATION_TABLE = "out.llm__calibration_projected_vs_measured"
 # Every file an unpartitioned table is computed from: the reference data and the code.

@@ -36,7 +36,7 @@ PUBLISHED_KEY = dg.AssetKey(["published", "snapshot"])
 REBUILD_ON_UPDATE = (dg.AutomationCondition.any_deps_updated().since_last_handled()
                      & ~dg.AutomationCondition.any_deps_in_progress()
                      & ~dg.AutomationCondition.in_progress())
-DOMAIN_CADENCE = {"prices": "daily"}
+DOMAIN_CADENCE = {"prices": "daily", "power": "monthly"}
 
 
 def _spec(name: str, **kwargs: Any) -> dg.AssetSpec:

@@ -129,3 +129,19 @@ def test_unknown_source_and_bad_date_exit_nonzero(tmp_path):
     result = runner.invoke(app, ["refresh", "--replay", str(tmp_path), "--data-dir",
                                  str(tmp_path)])
     assert result.exit_code == 1 and "not a raw archive" in result.output
+
+
+def test_ingest_files_a_monthly_report_under_its_month_and_builds_the_power_tables(tmp_path):
+    data = tmp_path / "data"
+    report = FIXTURES / "ercot_gis" / "gis_report_2018-12_cut.xlsx"
+    result = runner.invoke(app, ["ingest", "ercot_gis", str(report), "--as-of", "2019-04-17",
+                                 "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "✓ ercot_gis 2019-04-01 (file)" in result.output
+    query = runner.invoke(app, ["query", "SELECT report_month, iso, count(*) AS n, "
+                                "sum(capacity_mw) AS mw FROM "
+                                "core.power__interconnection_queue_projects GROUP BY ALL",
+                                "--format", "json", "--data-dir", str(data)])
+    [row] = json.loads(query.output)
+    assert row["report_month"].startswith("2019-04-01") and row["iso"] == "ERCOT"
+    assert row["n"] > 0 and row["mw"] > 0
