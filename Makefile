@@ -33,8 +33,9 @@ lint: setup
 docs: setup  ## regenerate docs/data-dictionary.md from the catalog
 	$(BIN)/python -m models.catalog.dictionary
 
-dev: setup  ## the Dagster UI and daemon (schedules run while this is up)
-	$(BIN)/dg dev
+dev: setup  ## the Dagster UI and daemon (automation runs while this is up)
+	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dg dev
 
 clean:
 	rm -rf $(VENV) .dagster_home data/demo

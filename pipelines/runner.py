@@ -38,9 +38,9 @@ DEFAULT_HOME = REPO_ROOT / ".dagster_home"
 def instance() -> dg.DagsterInstance:
     if not os.environ.get("DAGSTER_HOME"):
         DEFAULT_HOME.mkdir(exist_ok=True)
-        config = DEFAULT_HOME / "dagster.yaml"
-        if not config.exists():
-            shutil.copyfile(REPO_ROOT / "dagster.yaml", config)
+        config, template = DEFAULT_HOME / "dagster.yaml", REPO_ROOT / "dagster.yaml"
+        if not config.exists() or config.read_bytes() != template.read_bytes():
+            shutil.copyfile(template, config)
         os.environ["DAGSTER_HOME"] = str(DEFAULT_HOME)
     return dg.DagsterInstance.get()
 
