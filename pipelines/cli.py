@@ -241,22 +241,21 @@ def _freshness(source: Source, newest: date | None, today: date) -> str:
 _STATUS_SQL = """
 WITH finals AS (
     SELECT * FROM core.pipeline__events_source_runs WHERE status <> 'started'
-), ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY source ORDER BY finished_datetime DESC) AS k
-    FROM finals
 ), crashed AS (
-    SELECT source, count(*) AS n FROM core.pipeline__events_source_runs s
+    SELECT source, count(*) AS n FROM core.pipeline__events_source_runs
     WHERE status = 'started' AND attempt_id NOT IN (SELECT attempt_id FROM finals)
     GROUP BY source
+), last_final AS (
+    SELECT source, max(finished_datetime) AS last_run,
+           arg_max(status, finished_datetime) AS status,
+           max(observation_date) FILTER (WHERE status = 'success') AS last_success,
+           arg_max(error_message, finished_datetime) FILTER (WHERE status = 'failed')
+               AS last_error
+    FROM finals GROUP BY source
 )
-SELECT r.source, r.finished_datetime, r.status,
-       (SELECT max(observation_date) FROM finals f
-        WHERE f.source = r.source AND f.status = 'success') AS last_success,
-       (SELECT arg_max(error_message, finished_datetime) FROM finals f
-        WHERE f.source = r.source AND f.status = 'failed') AS last_error,
-       coalesce(c.n, 0) AS crashed
-FROM ranked r LEFT JOIN crashed c USING (source)
-WHERE k = 1
+SELECT source, l.last_run, l.status, l.last_success, l.last_error, coalesce(c.n, 0)
+FROM (SELECT DISTINCT source FROM core.pipeline__events_source_runs)
+LEFT JOIN last_final l USING (source) LEFT JOIN crashed c USING (source)
 """
 
 

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from sources.registry import SOURCES
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE, FIXTURES
 from tests.pipelines.test_dagster_defs import _hold_lock
 
@@ -104,8 +105,11 @@ def test_status_lists_every_source(data_dir):
 
 def test_sources_json():
     result = runner.invoke(app, ["sources", "--json"])
-    names = {s["name"] for s in json.loads(result.output)}
-    assert names == {"azure_retail", "runpod", "openrouter"}
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["name"] for r in rows] == list(SOURCES)
+    assert {r["cadence"] for r in rows if r["family"] == "buildout"} == {"monthly"}
+    assert all(r["urls"] and r["terms"] for r in rows)
 
 
 def test_ingest_then_query_sees_the_data(tmp_path):
@@ -114,11 +118,29 @@ def test_ingest_then_query_sees_the_data(tmp_path):
     result = runner.invoke(app, ["ingest", "openrouter", str(payload), "--as-of", "2026-11-18",
                                  "--data-dir", str(data)])
     # only one source ran, so the GPU tables are empty: that is a warning, not a failure
-    assert "✓ openrouter 2026-11-18 (file)" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    assert "✓ openrouter 2026-11-18 (file)" in result.output
     query = runner.invoke(app, ["query", "SELECT count(*) AS n FROM core.llm__daily_token_prices "
                                 "WHERE observation_date = '2026-11-18'", "--format", "json",
                                 "--data-dir", str(data)])
-    assert json.loads(query.output)[0]["n"] > 0
+    assert query.exit_code == 0 and json.loads(query.output)[0]["n"] == 7
+
+
+def test_ingest_refuses_a_missing_file_and_a_file_over_the_cap(tmp_path, monkeypatch):
+    missing = runner.invoke(app, ["ingest", "openrouter", str(tmp_path / "nope.json"),
+                                  "--as-of", "2026-11-18", "--data-dir", str(tmp_path)])
+    assert missing.exit_code == 1 and "no such file" in missing.output
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2048)
+    from dataclasses import replace
+
+    from sources import registry
+    monkeypatch.setitem(registry.SOURCES, "openrouter",
+                        replace(registry.SOURCES["openrouter"], max_response_bytes=1024))
+    over = runner.invoke(app, ["ingest", "openrouter", str(big), "--as-of", "2026-11-18",
+                               "--data-dir", str(tmp_path)])
+    assert over.exit_code == 1 and "over the source's 1,024 byte cap" in over.output
+    assert "Traceback" not in over.output
 
 
 def test_unknown_source_and_bad_date_exit_nonzero(tmp_path):

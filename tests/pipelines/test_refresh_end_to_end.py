@@ -3,6 +3,7 @@ refresh fills every table and publishes; a broken source fails alone and keeps i
 rerun is idempotent; backfills re-parse the newest fetch that parses."""
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -126,3 +127,46 @@ def test_a_past_day_with_nothing_archived_fails_with_a_clear_message(settings):
     assert outcome.status == "failed"
     assert "holds no complete fetch for 2026-11-01" in outcome.error
     assert resolve_mode("auto", SOURCES["runpod"], date(2026, 11, 1)) == "archive"
+
+
+CRASH = """
+import os, sys
+from datetime import date
+from dataclasses import replace
+from pipelines.steps import parse_source
+from sources.archive import RawArchive
+from sources.registry import SOURCES
+from warehouse.connection import WarehouseSettings
+from warehouse.schema import ensure_schema
+
+def die(snapshots):
+    os._exit(3)  # the process dies mid-parse: no exception, no cleanup
+
+settings = WarehouseSettings.from_env(sys.argv[1])
+with settings.connect() as con:
+    ensure_schema(con)
+    parse_source(con, RawArchive(settings.archive_dir), replace(SOURCES["runpod"], parse=die),
+                 date(2026, 11, 20), run_id="crashing-run")
+"""
+
+
+def test_a_crash_mid_run_leaves_a_run_log_row_saying_so(settings, tmp_path):
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    archive = RawArchive(settings.archive_dir)
+    fetch_source(archive, SOURCES["runpod"], DEMO_DATE, "replay", replay_dir=DEMO_ARCHIVE)
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH)
+    died = subprocess.run([sys.executable, str(script), str(settings.data_dir)],
+                          cwd=str(Path(__file__).resolve().parents[2]))
+    assert died.returncode == 3
+    rows = _rows(settings, "SELECT run_id, status, finished_datetime FROM "
+                           "core.pipeline__events_source_runs")
+    assert rows == [("crashing-run", "started", None)]
+    status = CliRunner().invoke(app, ["status", "--data-dir", str(settings.data_dir)])
+    assert status.exit_code == 0 and "crashed" in status.output
