@@ -66,7 +66,7 @@ BENCHMARK_WORKLOADS: dict[str, tuple[str, float, float]] = {
 PRECISION_BY_FAMILY: dict[str, str] = {
     "nvidia-hopper": "fp8", "nvidia-ada": "fp8", "amd-cdna3": "fp8", "nvidia-blackwell": "fp4",
 }
-CALIBRATION_ASSUMPTIONS = EstimationAssumptions(max_batch_size=2048, layout="throughput")
+CALIBRATION_ASSUMPTIONS = EstimationAssumptions()  # the serving defaults, same batch cap
 FACTOR_GRID = np.round(np.arange(0.01, 1.0001, 0.005), 3)
 SOURCE_NAME = "MLPerf Inference v4.1 (mlcommons/inference_results_v4.1@198fc467)"
 

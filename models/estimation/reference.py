@@ -34,6 +34,11 @@ def gpu_aliases() -> pd.DataFrame:
     return _fresh("gpu_aliases.csv")
 
 
+def interconnects() -> pd.DataFrame:
+    """Collective latency and link efficiency per interconnect kind (``interconnects.csv``)."""
+    return _fresh("interconnects.csv")
+
+
 def gpu_families() -> pd.DataFrame:
     """GPU id to efficiency family (``gpu_families.csv``)."""
     return _fresh("gpu_families.csv")
