@@ -64,7 +64,8 @@ BENCHMARK_WORKLOADS: dict[str, tuple[str, float, float]] = {
 }
 #: precision assumed per GPU family (see module docstring)
 PRECISION_BY_FAMILY: dict[str, str] = {
-    "nvidia-hopper": "fp8", "nvidia-ada": "fp8", "amd-cdna3": "fp8", "nvidia-blackwell": "fp4",
+    "nvidia-hopper": "fp8", "nvidia-hopper-pcie": "fp8", "nvidia-hopper-nvl": "fp8",
+    "nvidia-ada": "fp8", "amd-cdna3": "fp8", "nvidia-blackwell": "fp4",
 }
 CALIBRATION_ASSUMPTIONS = EstimationAssumptions()  # the serving defaults, same batch cap
 FACTOR_GRID = np.round(np.arange(0.01, 1.0001, 0.005), 3)
@@ -314,6 +315,9 @@ def report(calibration: Calibration, projected: pd.DataFrame) -> str:
         lines.append(f"Leave-one-model-out, {llm_model} unseen: error median "
                      f"x{group['error'].median():.2f}, max x{group['error'].max():.2f}, "
                      f"{(group['error'] <= 1.5).sum()} of {len(group)} rows within 1.5x")
+    lines.append("bf16/fp16: no MLPerf v4.1 LLM result ran 16-bit weights, so no 16-bit factor is "
+                 "fitted; the fp8 factors do not carry over and 16-bit keeps the literature "
+                 "defaults (prefill MFU 0.5, decode MFU 0.3)")
     excluded = projected.loc[~projected["used_in_fit"], "exclusion_reason"].value_counts()
     lines.append("Not fitted: " + "; ".join(f"{n} x {why}" for why, n in excluded.items()))
     return "\n".join(lines)

@@ -86,7 +86,10 @@ def search_layouts(model: ModelArrays, hardware: HardwareArrays, efficiency: Eff
                    params: ServingParams = DEFAULT_PARAMS, **scenario) -> InferenceEstimate:
     """Estimate every scenario (1-D arrays of equal length, or scalars) in its chosen layout;
     ``scenario`` holds the remaining keyword arguments of :func:`estimate_inference`."""
-    n = len(np.asarray(model.total_params))
+    sizes = [np.size(getattr(x, f.name)) for x in (model, hardware, efficiency)
+             for f in fields(x)]
+    sizes += [np.size(n_gpus), np.size(a16z), *(np.size(v) for v in scenario.values())]
+    n = 0 if 0 in sizes else max(sizes)
     model, hardware, efficiency = (_flat(x, n) for x in (model, hardware, efficiency))
     n_gpus, a16z_flags = _flat(n_gpus, n), _flat(a16z, n) > 0
     scenario = {k: _flat(v, n) for k, v in scenario.items()}

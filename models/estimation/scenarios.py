@@ -27,7 +27,7 @@ from models.estimation.memory import PARALLEL_SIZES
 from models.estimation.names import NameResolutionError, resolve_gpu, resolve_llm
 from models.estimation.precisions import PEAK_COLUMN, PRECISIONS
 from models.estimation.roofline import ridge_point
-from models.estimation.tables import serving_grid
+from models.estimation.tables import parameters_only_architecture, serving_grid
 
 #: Scenario columns and their defaults (the CLI's option defaults).
 DEFAULTS: dict[str, Any] = {
@@ -107,18 +107,6 @@ def _llm(name: str) -> str:
     return resolve_llm(name)
 
 
-def _custom_architecture(total_params: float) -> dict[str, Any]:
-    """A dense model known only by its parameter count: shape NaN, so no KV cache and no
-    attention term are modelled."""
-    return {"llm_model": f"custom-{total_params:.6g}",
-            "name": f"dense model of {total_params:.4g} parameters",
-            "total_params": total_params, "active_params": total_params, "n_layers": np.nan,
-            "hidden_size": np.nan, "n_heads": np.nan, "n_kv_heads": np.nan,
-            "head_dim": np.nan, "vocab_size": np.nan, "n_experts": 1.0,
-            "n_active_experts": 1.0, "kv_lora_rank": np.nan, "qk_rope_head_dim": np.nan,
-            "qk_nope_head_dim": np.nan, "mtp_layers": 0.0}
-
-
 def _parse(row: dict[str, Any], gpus: pd.DataFrame) -> dict[str, Any]:
     """One scenario row → engine inputs; raises ScenarioError / NameResolutionError."""
     value = {k: (DEFAULTS[k] if _blank(row.get(k)) else row[k]) for k in DEFAULTS}
@@ -149,8 +137,9 @@ def _parse(row: dict[str, Any], gpus: pd.DataFrame) -> dict[str, Any]:
         raise ScenarioError(f"{gpu_model} has no dense peak for {precision}; it has: {have}")
     custom = None
     if value["params"] is not None:
-        custom = _custom_architecture(count(value["params"], "params"))
-        llm_model = custom["llm_model"]
+        total = count(value["params"], "params")
+        llm_model = f"custom-{total:.6g}"
+        custom = parameters_only_architecture(total, llm_model)
     else:
         llm_model = _llm(str(value["model"]))
     tokens = {k: count(value[k], k) for k in ("input_tokens", "output_tokens")}
@@ -259,8 +248,8 @@ def run_scenarios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         customs = [c for c in frame.pop("_custom") if c is not None]
         architectures = reference.llm_architectures()
         if customs:
-            architectures = pd.concat([architectures, pd.DataFrame(customs)
-                                       .drop_duplicates("llm_model")], ignore_index=True)
+            architectures = pd.concat([architectures, *customs], ignore_index=True)
+            architectures = architectures.drop_duplicates("llm_model")
         for group, members in frame.groupby("_group", sort=False):
             assumptions = _assumptions(group)
             grid = members.drop(columns="_group").reset_index(names="row")

@@ -128,15 +128,17 @@ def usd_per_effective_tflop(offers: pd.DataFrame, gpus: pd.DataFrame | None = No
     return rows[list(USD_PER_EFFECTIVE_TFLOP_COLUMNS)].reset_index(drop=True)
 
 
-def parameters_only_architecture(total_params: float) -> pd.DataFrame:
+def parameters_only_architecture(total_params: float, llm_model: str = "custom"
+                                 ) -> pd.DataFrame:
     """A one-row architecture table for a dense model known only by its parameter count:
-    shape columns NaN, so the engine models no KV cache and no attention term."""
+    shape columns NaN, so the engine models no KV cache, no attention term, no activations."""
     return pd.DataFrame([{
-        "llm_model": "custom", "name": f"dense model of {total_params:.4g} parameters",
+        "llm_model": llm_model, "name": f"dense model of {total_params:.4g} parameters",
         "total_params": float(total_params), "active_params": float(total_params),
         "n_layers": np.nan, "hidden_size": np.nan, "n_heads": np.nan, "n_kv_heads": np.nan,
-        "head_dim": np.nan, "n_experts": 1.0, "n_active_experts": 1.0,
-        "kv_bytes_per_token_fp16": np.nan}])
+        "head_dim": np.nan, "vocab_size": np.nan, "n_experts": 1.0, "n_active_experts": 1.0,
+        "kv_lora_rank": np.nan, "qk_rope_head_dim": np.nan, "qk_nope_head_dim": np.nan,
+        "mtp_layers": 0.0}])
 
 
 def serving_params(assumptions: EstimationAssumptions) -> ServingParams:

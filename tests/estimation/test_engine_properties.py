@@ -9,15 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.estimation import reference
-from models.estimation.inference import (
-    EfficiencyArrays,
-    HardwareArrays,
-    ModelArrays,
-    estimate_inference,
-)
+from models.estimation.assumptions import EstimationAssumptions
+from models.estimation.inference import EfficiencyArrays, HardwareArrays, ModelArrays
+from models.estimation.layouts import search_layouts
+from models.estimation.tables import with_interconnects
 
 ARCHITECTURES = reference.llm_architectures()
-GPUS = reference.gpu_models()
+GPUS = with_interconnects(reference.gpu_models(), EstimationAssumptions())
 GPU_IDS = GPUS.loc[GPUS["bf16_tflops"].notna(), "gpu_model"].tolist()
 RELATIVE = 1 + 1e-9
 
@@ -42,11 +40,13 @@ def _estimate(s, *, bandwidth_scale=1.0, price=2.0, batch=np.nan, n_gpus=np.nan)
         * np.asarray(bandwidth_scale))
     efficiency = EfficiencyArrays(*(np.array([v]) for v in (s["mfu"], s["mbu"], s["mfu"],
                                                              s["mbu"])))
-    return estimate_inference(
-        model, hardware, efficiency, input_tokens=s["input_tokens"],
-        output_tokens=s["output_tokens"], weight_bytes_per_param=s["weight_bytes"],
+    n = max(np.size(bandwidth_scale), np.size(price), np.size(batch))
+    return search_layouts(
+        model, hardware, efficiency, n_gpus=np.broadcast_to(n_gpus, n).astype(float),
+        input_tokens=s["input_tokens"], output_tokens=s["output_tokens"],
+        weight_bytes_per_param=s["weight_bytes"],
         kv_bytes_per_element=max(s["weight_bytes"], 1.0), usd_per_gpu_hour=price,
-        batch_size=batch, n_gpus=n_gpus, max_gpus_per_replica=128)
+        batch_size=batch)
 
 
 @settings(max_examples=60, deadline=None)
@@ -82,5 +82,7 @@ def test_a_larger_batch_never_lowers_throughput_until_memory_runs_out(s, fractio
     rates = estimate.output_tokens_per_second
     assert (np.diff(rates) >= -1e-9 * rates[:-1]).all()
     beyond = _estimate(s, batch=largest + 1, n_gpus=auto.n_gpus[0])
-    if largest + 1 > auto.max_batch_size_memory[0]:  # memory runs out: no number at all
-        assert not beyond.fits[0] and np.isnan(beyond.output_tokens_per_second[0])
+    # Memory runs out (in every layout of that many GPUs): no number at all.
+    if not beyond.fits[0]:
+        assert np.isnan(beyond.output_tokens_per_second[0])
+    assert beyond.fits[0] == (largest + 1 <= beyond.max_batch_size_memory[0])

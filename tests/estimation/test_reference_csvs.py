@@ -15,7 +15,7 @@ from models.estimation.precisions import PRECISIONS
 GPU_COLUMNS = [
     "gpu_model", "vendor", "name", "form_factor", "release_date", "memory_gb", "memory_type",
     "memory_bandwidth_tbps", "fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops",
-    "fp8_tflops", "int8_tops", "fp4_tflops", "tdp_w", "interconnect", "interconnect_gbps",
+    "fp8_tflops", "int8_tops", "fp4_tflops", "tdp_w", "interconnect", "interconnect_kind", "interconnect_gbps",
     "nvlink_domain_size", "source", "notes"]
 REQUIRED_IDS = [
     "v100-sxm2-32gb", "v100-sxm2-16gb", "v100-pcie-16gb", "t4-16gb", "a10-24gb", "a10g-24gb",
@@ -95,6 +95,16 @@ def test_every_alias_resolves_to_a_known_gpu(gpus):
     assert (table["alias_key"] == table["alias"].map(normalize_name)).all()
 
 
+def test_every_gpu_has_a_known_interconnect_with_a_bandwidth(gpus):
+    kinds = reference.interconnects()
+    assert set(gpus["interconnect_kind"]) <= set(kinds["interconnect_kind"])
+    assert kinds["source"].notna().all()
+    assert kinds["link_efficiency"].between(0.1, 1).all()
+    assert kinds["collective_latency_us"].between(1, 100).all()
+    # Trainium and Inferentia used to have no bandwidth, so every cost on them was NaN.
+    assert gpus["interconnect_gbps"].notna().all()
+
+
 def test_every_gpu_has_a_family(gpus):
     families = reference.gpu_families()
     assert sorted(families["gpu_model"]) == sorted(gpus["gpu_model"])
@@ -115,7 +125,9 @@ def test_architectures():
     assert (arch.loc[moe, "active_params"] < arch.loc[moe, "total_params"]).all()
     assert (arch.loc[~moe, "active_params"] == arch.loc[~moe, "total_params"]).all()
     deepseek = arch.set_index("llm_model").loc["deepseek-v3"]
-    assert deepseek["kv_bytes_per_token_fp16"] == (512 + 64) * 61 * 2
+    assert (deepseek["kv_lora_rank"], deepseek["qk_rope_head_dim"]) == (512, 64)
+    assert deepseek["mtp_layers"] == 1 and deepseek["attention"] == "mla"
+    assert ((arch["attention"] == "mla") == arch["kv_lora_rank"].notna()).all()
     openrouter = arch["openrouter_model_ids"].dropna().str.split(";").explode()
     assert openrouter.str.match(r"^[a-z0-9-]+/[a-z0-9.\-]+$").all() and openrouter.is_unique
 
