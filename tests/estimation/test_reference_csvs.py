@@ -15,8 +15,8 @@ from models.estimation.precisions import PRECISIONS
 GPU_COLUMNS = [
     "gpu_model", "vendor", "name", "form_factor", "release_date", "memory_gb", "memory_type",
     "memory_bandwidth_tbps", "fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops",
-    "fp8_tflops", "int8_tops", "fp4_tflops", "tdp_w", "interconnect", "interconnect_kind", "interconnect_gbps",
-    "nvlink_domain_size", "source", "notes"]
+    "fp8_tflops", "int8_tops", "fp4_tflops", "tdp_w", "interconnect", "interconnect_kind",
+    "interconnect_gbps", "nvlink_domain_size", "source", "notes"]
 REQUIRED_IDS = [
     "v100-sxm2-32gb", "v100-sxm2-16gb", "v100-pcie-16gb", "t4-16gb", "a10-24gb", "a10g-24gb",
     "a30-24gb", "l4-24gb", "l40-48gb", "l40s-48gb", "a40-48gb", "rtx-a4000-16gb",
