@@ -97,8 +97,9 @@ GPU_FAMILIES = TableSpec(
 
 LLM_ARCHITECTURES = TableSpec(
     name="core.llm__entity_architectures",
-    description="One row per LLM architecture: parameters, shape, context, MoE routing, KV "
-                "bytes where attention is unusual (models/reference/llm_architectures.csv).",
+    description="One row per LLM architecture: parameters, shape, context, MoE routing, MLA "
+                "ranks, MTP, the Hugging Face config each row comes from "
+                "(models/reference/llm_architectures.csv).",
     columns=(
         _LLM,
         Column("name", "VARCHAR", "display name", nullable=False),
@@ -126,6 +127,8 @@ LLM_ARCHITECTURES = TableSpec(
                unit="elements"),
         Column("mtp_layers", "BIGINT", "multi-token-prediction modules shipped with the "
                "weights (speculative decoding drafts); 0 = none", unit="layers"),
+        Column("attention_layers", "BIGINT", "layers with a full-length KV cache in hybrid or "
+               "sliding-window models; NULL = every layer", unit="layers"),
         Column("aliases", "VARCHAR", "other names, ';'-separated"),
         Column("openrouter_model_ids", "VARCHAR", "OpenRouter model ids served by this "
                "architecture, ';'-separated"),

@@ -28,6 +28,8 @@ Model used (estimation.md 3-4, extended for MoE and modern serving):
 - Prefill of the batch's prompts: the same roofline over B·input tokens (attention to
   (input+1)/2 tokens on average). TTFT of a request = prefill of its prompt alone + one decode
   step of the running batch (chunked prefill shares a step).
+- Hybrid models (linear-attention or sliding-window layers) keep a full-length KV cache and
+  quadratic attention only in ``attention_layers``; the others' small state is ignored.
 - ``a16z`` convention: the article's rule exactly. One GPU, batch 1, p FLOPs per processed
   token, time = FLOPs / (peak × MFU), memory and bandwidth ignored.
 
@@ -67,10 +69,17 @@ class ModelArrays:
     qk_rope_head_dim: np.ndarray
     qk_nope_head_dim: np.ndarray
     mtp_layers: np.ndarray
+    attention_layers: np.ndarray
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> ModelArrays:
         return _arrays(cls, frame)
+
+    @property
+    def kv_layers(self) -> np.ndarray:
+        """Layers with a full-length KV cache and quadratic attention: ``attention_layers``
+        for hybrid and sliding-window models, else every layer."""
+        return np.where(np.isnan(self.attention_layers), self.n_layers, self.attention_layers)
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,7 @@ def _prepare(m: ModelArrays, h: HardwareArrays, layout: LayoutArrays, s_in, s_ou
     experts = memory.expert_params(m.total_params, m.active_params, m.n_experts,
                                    m.n_active_experts)
     kv_token = np.nan_to_num(memory.kv_bytes_per_token(
-        m.n_layers, m.n_kv_heads, m.head_dim, kv_bytes_per_element, m.kv_lora_rank,
+        m.kv_layers, m.n_kv_heads, m.head_dim, kv_bytes_per_element, m.kv_lora_rank,
         m.qk_rope_head_dim))
     dims = (m.n_heads, m.head_dim, m.kv_lora_rank, m.qk_rope_head_dim, m.qk_nope_head_dim)
     decode_width = flops.attention_dims(*dims, absorbed=True)
@@ -221,9 +230,9 @@ def _prepare(m: ModelArrays, h: HardwareArrays, layout: LayoutArrays, s_in, s_ou
         dense_bytes=(np.asarray(m.total_params) - experts) * weight_bytes_per_param,
         expert_bytes=experts * weight_bytes_per_param, kv_token=kv_token,
         replication=memory.kv_replication(g, m.n_kv_heads, dp),
-        flops_decode=flops.per_token(m.active_params, m.n_layers, decode_width,
+        flops_decode=flops.per_token(m.active_params, m.kv_layers, decode_width,
                                      s_in + s_out / 2, m.total_params, False),
-        flops_prefill=flops.per_token(m.active_params, m.n_layers, prefill_width,
+        flops_prefill=flops.per_token(m.active_params, m.kv_layers, prefill_width,
                                       (s_in + 1) / 2, m.total_params, False),
         drafts=drafts, emitted=1.0 + drafts * params.mtp_acceptance_rate,
         message=np.nan_to_num(m.hidden_size) * activation_bytes,
@@ -370,7 +379,7 @@ def estimate_inference(model: ModelArrays, hardware: HardwareArrays,
     output_rate = batch * s_out / request
     price = np.asarray(usd_per_gpu_hour, dtype=np.float64)
     usd_per_request = cost.usd_for_gpu_seconds(sc.gpus * request, price) / batch
-    kv_gb = memory.kv_bytes_per_token(m.n_layers, m.n_kv_heads, m.head_dim,
+    kv_gb = memory.kv_bytes_per_token(m.kv_layers, m.n_kv_heads, m.head_dim,
                                       kv_bytes_per_element, m.kv_lora_rank,
                                       m.qk_rope_head_dim) * (s_in + s_out) / 1e9
     flops_request = np.where(a16z, (s_in + s_out) * np.asarray(m.total_params),

@@ -138,7 +138,7 @@ def parameters_only_architecture(total_params: float, llm_model: str = "custom"
         "n_layers": np.nan, "hidden_size": np.nan, "n_heads": np.nan, "n_kv_heads": np.nan,
         "head_dim": np.nan, "vocab_size": np.nan, "n_experts": 1.0, "n_active_experts": 1.0,
         "kv_lora_rank": np.nan, "qk_rope_head_dim": np.nan, "qk_nope_head_dim": np.nan,
-        "mtp_layers": 0.0}])
+        "mtp_layers": 0.0, "attention_layers": np.nan}])
 
 
 def serving_params(assumptions: EstimationAssumptions) -> ServingParams:

@@ -119,7 +119,10 @@ def test_architectures():
     assert all(SLUG.match(i) for i in arch["llm_model"])
     assert arch["source"].notna().all()
     assert (arch["active_params"] <= arch["total_params"]).all()
-    assert arch["total_params"].between(1e9, 1e12).all()
+    assert arch["total_params"].between(5e8, 2e12).all()
+    assert len(arch) >= 40 and arch["source"].str.contains("huggingface.co|Brown et al").all()
+    hybrid = arch["attention_layers"].notna()
+    assert (arch.loc[hybrid, "attention_layers"] < arch.loc[hybrid, "n_layers"]).all()
     assert (arch["n_heads"] % arch["n_kv_heads"] == 0).all()
     moe = arch["n_experts"] > 1
     assert (arch.loc[moe, "active_params"] < arch.loc[moe, "total_params"]).all()
