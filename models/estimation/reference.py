@@ -49,6 +49,11 @@ def llm_architectures() -> pd.DataFrame:
     return _fresh("llm_architectures.csv")
 
 
+def llm_name_rules() -> pd.DataFrame:
+    """Ordered regular expressions from model ids to architectures (``llm_name_rules.csv``)."""
+    return _fresh("llm_name_rules.csv")
+
+
 def efficiency_defaults() -> pd.DataFrame:
     """Prefill/decode/training efficiencies per GPU family and precision."""
     return _fresh("efficiency_defaults.csv")

@@ -28,7 +28,7 @@ from models.estimation.inference import (
     ServingParams,
 )
 from models.estimation.layouts import search_layouts
-from models.estimation.names import normalize_name, openrouter_model_map
+from models.estimation.names import resolve_llm_ids
 from models.estimation.precisions import (
     BYTES_PER_ELEMENT,
     PEAK_COLUMN,
@@ -246,21 +246,17 @@ def cost_per_1k_tokens(price_basis: pd.DataFrame, architectures: pd.DataFrame | 
     return projected[list(COST_PER_1K_TOKENS_COLUMNS)].reset_index(drop=True)
 
 
-def _model_key(model_id: str) -> str:
-    """Matching key of an API model id; variant suffixes such as ':free' are dropped."""
-    return normalize_name(str(model_id).split(":", 1)[0])
-
-
 def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
                         architectures: pd.DataFrame | None = None,
                         assumptions: EstimationAssumptions | None = None) -> pd.DataFrame:
     """API prices against the projected cost floor of the same architecture on the same day.
 
-    Token prices are matched to architectures through the OpenRouter ids of
-    ``llm_architectures.csv``. The floor is the projection (output of
-    :func:`cost_per_1k_tokens`) with the lowest blended price per million tokens, blending
-    ``market_input_weight`` input tokens per output token, among projections that fit and meet
-    their profile's TPOT target; markup = market / floor.
+    Token prices are matched to architectures by resolving each provider model id
+    (:func:`models.estimation.names.resolve_llm_ids`: aliases, OpenRouter and Hugging Face
+    ids, then ``llm_name_rules.csv``); unresolved ids produce no row. The floor is the
+    projection (output of :func:`cost_per_1k_tokens`) with the lowest blended price per
+    million tokens, blending ``market_input_weight`` input tokens per output token, among
+    projections that fit and meet their profile's TPOT target; markup = market / floor.
     """
     assumptions = assumptions or EstimationAssumptions()
     _require(token_prices, TOKEN_PRICE_COLUMNS, "token_prices")
@@ -270,8 +266,8 @@ def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
         return (weight * inputs + outputs) / (weight + 1)
 
     market = token_prices[list(TOKEN_PRICE_COLUMNS)].copy()
-    market["model_key"] = market["model_id"].map(_model_key)
-    market = market.merge(openrouter_model_map(architectures), on="model_key", how="inner")
+    market["llm_model"] = resolve_llm_ids(market["model_id"], architectures).to_numpy()
+    market = market.dropna(subset=["llm_model"])
     candidates = projected[projected["fits"].astype(bool)
                            & projected["meets_tpot_slo"].astype(bool)].copy()
     candidates["projected_usd_per_million_input_tokens"] = (

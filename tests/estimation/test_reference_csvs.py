@@ -123,7 +123,9 @@ def test_architectures():
     assert len(arch) >= 40 and arch["source"].str.contains("huggingface.co|Brown et al").all()
     hybrid = arch["attention_layers"].notna()
     assert (arch.loc[hybrid, "attention_layers"] < arch.loc[hybrid, "n_layers"]).all()
-    assert (arch["n_heads"] % arch["n_kv_heads"] == 0).all()
+    attention = arch[arch["attention"] != "none"]  # pure recurrent models have no heads
+    assert (attention["n_heads"] % attention["n_kv_heads"] == 0).all()
+    assert set(arch["attention"]) <= {"mha", "gqa", "mla", "none"}
     moe = arch["n_experts"] > 1
     assert (arch.loc[moe, "active_params"] < arch.loc[moe, "total_params"]).all()
     assert (arch.loc[~moe, "active_params"] == arch.loc[~moe, "total_params"]).all()
