@@ -135,3 +135,101 @@ def test_table_output_without_json():
                                           "H100", "--usd-per-gpu-hour", "2"])
     assert result.exit_code == 0
     assert "usd_per_1k_tokens_blended" in result.output and "mixtral-8x7b" in result.output
+
+
+def test_cheapest_layout_beats_the_smallest_and_says_which():
+    args = ("inference", "--model", "llama-3.1-70b", "--gpu", "B200", "--precision", "bf16",
+            "--usd-per-gpu-hour", "4")
+    smallest = _json(*args, "--layout", "smallest")
+    cheapest = _json(*args)  # --n-gpus auto --layout cheapest are the defaults
+    assert smallest["n_gpus"] == 1 and smallest["assumptions"]["layout"] == "smallest"
+    assert cheapest["usd_per_1k_output_tokens"] < smallest["usd_per_1k_output_tokens"]
+    assert cheapest["n_gpus"] == (cheapest["tensor_parallel_size"]
+                                  * cheapest["pipeline_parallel_size"])
+
+
+def test_latency_targets_are_met_or_reported():
+    args = ("inference", "--model", "llama-3.1-8b", "--gpu", "H100", "--usd-per-gpu-hour", "2")
+    free = _json(*args)
+    fast = _json(*args, "--max-tpot-ms", "15", "--max-ttft-s", "0.5")
+    assert fast["tpot_seconds"] <= 0.015 and fast["ttft_seconds"] <= 0.5
+    assert fast["meets_tpot_slo"] and fast["meets_ttft_slo"]
+    assert fast["batch_size"] < free["batch_size"]
+    assert fast["usd_per_1k_output_tokens"] >= free["usd_per_1k_output_tokens"]
+    impossible = _json(*args, "--max-tpot-ms", "0.01")
+    assert impossible["meets_tpot_slo"] is False
+
+
+def test_70b_fits_where_it_is_served_in_practice():
+    fp8 = _json("inference", "--model", "llama-3.1-70b", "--gpu", "H100", "--precision", "fp8",
+                "--n-gpus", "1")
+    bf16 = _json("inference", "--model", "llama-3.1-70b", "--gpu", "A100 80GB", "--n-gpus", "2")
+    assert fp8["fits"] and fp8["n_gpus"] == 1 and fp8["max_batch_size_memory"] >= 8
+    assert bf16["fits"] and bf16["n_gpus"] == 2
+
+
+def test_fp8_kv_cache_halves_the_cache_and_holds_more_sequences():
+    args = ("inference", "--model", "llama-3.1-70b", "--gpu", "A100 80GB", "--n-gpus", "2",
+            "--input-tokens", "8192")
+    bf16 = _json(*args)
+    fp8 = _json(*args, "--kv-precision", "fp8")
+    assert fp8["kv_cache_gb_per_sequence"] == pytest.approx(bf16["kv_cache_gb_per_sequence"] / 2)
+    assert fp8["max_batch_size_memory"] > 1.9 * bf16["max_batch_size_memory"]
+    assert fp8["assumptions"]["kv_cache_precision"] == "fp8"
+
+
+def test_deepseek_v3_on_an_h200_node_uses_expert_and_data_parallelism():
+    out = _json("inference", "--model", "deepseek-ai/DeepSeek-V3-0324", "--gpu", "H200",
+                "--precision", "fp8", "--n-gpus", "8", "--usd-per-gpu-hour", "3.5")
+    assert out["model"] == "deepseek-v3" and out["n_gpus"] == 8 and out["fits"]
+    assert out["expert_parallel_size"] > 1
+    assert out["tokens_per_decode_step"] == pytest.approx(1.85)  # MTP draft, 85 % accepted
+    # KV: one MLA latent (512 + 64) per layer in fp8 = 35,136 B/token.
+    assert out["kv_cache_gb_per_sequence"] == pytest.approx(35_136 * (1024 + 256) / 1e9)
+    assert out["usd_per_million_output_tokens"] < 1.0
+
+
+@pytest.mark.parametrize("gpu", ["MI355X", "B300", "GB300", "H20", "H800", "TPU v7",
+                                 "Trainium3", "Trainium2", "Inferentia2"])
+def test_every_new_accelerator_prices_a_model(gpu):
+    out = _json("inference", "--model", "llama-3.1-70b", "--gpu", gpu, "--usd-per-gpu-hour",
+                "3")
+    assert out["fits"] and out["usd_per_1k_output_tokens"] > 0
+
+
+def test_batch_scenarios_one_json_per_row_in_order(tmp_path):
+    scenarios = tmp_path / "scenarios.csv"
+    scenarios.write_text(
+        "model,gpu,precision,input_tokens,output_tokens,usd_per_gpu_hour,n_gpus\n"
+        "Llama 3.1 70B,H100,fp8,1024,256,2.5,\n"
+        "no-such-model-anywhere,H100,bf16,1024,256,2,\n"
+        "llama-3.1-8b,A100,fp8,,,2,\n"
+        "llama-3.1-8b,L4,,512,128,,2\n"
+        "mixtral-8x7b,H100,bf16,2048,512,3,3\n")
+    result = runner.invoke(estimate_app, ["inference", "--scenarios", str(scenarios),
+                                          "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(rows) == 5
+    single = _json("inference", "--model", "Llama 3.1 70B", "--gpu", "H100", "--precision",
+                   "fp8", "--usd-per-gpu-hour", "2.5")
+    assert set(rows[0]) == set(single) | {"error"}
+    assert rows[0]["error"] is None
+    assert {k: v for k, v in rows[0].items() if k != "error"} == single
+    assert "no-such-model-anywhere" in rows[1]["error"] and rows[1]["n_gpus"] is None
+    assert "no dense peak for fp8" in rows[2]["error"]
+    assert rows[3]["error"] is None and rows[3]["n_gpus"] == 2 and rows[3]["precision"] == "bf16"
+    assert rows[3]["assumptions"]["input_tokens"] == 512 and rows[3]["usd_per_gpu_hour"] is None
+    assert "n_gpus 3 is not" in rows[4]["error"]
+
+
+def test_counts_print_as_integers_and_floats_without_noise():
+    out = _json("inference", "--model", "llama-3.1-70b", "--gpu", "H100", "--precision", "fp8",
+                "--usd-per-gpu-hour", "2")
+    for key in ("n_gpus", "tensor_parallel_size", "pipeline_parallel_size", "batch_size",
+                "max_batch_size_memory"):
+        assert isinstance(out[key], int), key
+    assert out["assumptions"]["mfu_prefill"] == 0.435  # fitted factor, not 0.43499999...
+    text = runner.invoke(estimate_app, ["inference", "--model", "llama-3.1-70b", "--gpu",
+                                        "H100", "--precision", "fp8"]).output
+    assert "n_gpus" in text and ".0 " not in text.split("n_gpus", 1)[1].split("\n", 1)[0]
