@@ -260,7 +260,7 @@ def _collectives(sc: _Scenario, m: ModelArrays, h: HardwareArrays, tokens, overl
 
 
 def _phase(sc, m, h, tokens, flops_per_token, kv_bytes, utilization_compute,
-           utilization_memory, overlap, weight_bytes_per_param):
+           utilization_memory, overlap):
     """(seconds, compute-bound) of one forward pass over ``tokens`` tokens of the replica,
     reading ``kv_bytes`` of KV cache per GPU."""
     compute = roofline.compute_seconds(tokens * flops_per_token, sc.gpus, h.peak_dense_tflops,
@@ -276,21 +276,19 @@ def _phase(sc, m, h, tokens, flops_per_token, kv_bytes, utilization_compute,
     return seconds, compute >= traffic
 
 
-def _timings(sc, m, h, e, batch, s_in, s_out, overlap, weight_bytes_per_param):
-    """(decode step, its compute-bound flag, batch prefill, its flag, TTFT) in seconds at
-    ``batch`` sequences; a decode step reads each sequence's cache at input + output/2."""
-    step_tokens = batch * (1.0 + sc.drafts)
+def _decode_step(sc, m, h, e, batch, s_in, s_out, overlap):
+    """(seconds, compute-bound) of one decode step of ``batch`` sequences; each sequence's
+    cache is read at input + output/2 tokens."""
     kv_read = batch * sc.kv_token * (s_in + s_out / 2) * sc.replication / sc.gpus
-    step, step_compute = _phase(sc, m, h, step_tokens, sc.flops_decode, kv_read,
-                                e.mfu_decode, e.mbu_decode, overlap, weight_bytes_per_param)
-    prompt_tokens = batch * s_in
+    return _phase(sc, m, h, batch * (1.0 + sc.drafts), sc.flops_decode, kv_read,
+                  e.mfu_decode, e.mbu_decode, overlap)
+
+
+def _prefill(sc, m, h, e, prompt_tokens, overlap):
+    """(seconds, compute-bound) of prefilling ``prompt_tokens`` tokens, KV cache written."""
     written = prompt_tokens * sc.kv_token * sc.replication / sc.gpus
-    prefill, prefill_compute = _phase(sc, m, h, prompt_tokens, sc.flops_prefill, written,
-                                      e.mfu_prefill, e.mbu_prefill, overlap,
-                                      weight_bytes_per_param)
-    alone, _ = _phase(sc, m, h, s_in, sc.flops_prefill, s_in * sc.kv_token * sc.replication
-                      / sc.gpus, e.mfu_prefill, e.mbu_prefill, overlap, weight_bytes_per_param)
-    return step, step_compute, prefill, prefill_compute, alone + step
+    return _phase(sc, m, h, prompt_tokens, sc.flops_prefill, written, e.mfu_prefill,
+                  e.mbu_prefill, overlap)
 
 
 def estimate_inference(model: ModelArrays, hardware: HardwareArrays,
@@ -340,12 +338,13 @@ def estimate_inference(model: ModelArrays, hardware: HardwareArrays,
     slo_tpot = np.asarray(tpot_slo_seconds, dtype=np.float64)
     slo_ttft = np.asarray(ttft_slo_seconds, dtype=np.float64)
 
+    overlap = params.collective_overlap
+    alone, _ = _prefill(sc, m, h, e, s_in, overlap)  # TTFT = this + one decode step
+
     def meets(batch):
-        step, _, _, _, ttft = _timings(sc, m, h, e, batch, s_in, s_out, params.collective_overlap,
-                                       weight_bytes_per_param)
-        tpot = step / sc.emitted
-        return ((np.isnan(slo_tpot) | (tpot <= slo_tpot * (1 + 1e-9)))
-                & (np.isnan(slo_ttft) | (ttft <= slo_ttft * (1 + 1e-9))))
+        step, _ = _decode_step(sc, m, h, e, batch, s_in, s_out, overlap)
+        return ((np.isnan(slo_tpot) | (step / sc.emitted <= slo_tpot * (1 + 1e-9)))
+                & (np.isnan(slo_ttft) | (alone + step <= slo_ttft * (1 + 1e-9))))
 
     shape = np.broadcast(cap, slo_tpot, slo_ttft, s_in).shape
     low, high = np.ones(shape), np.broadcast_to(np.maximum(cap, 1.0), shape).copy()
@@ -366,8 +365,9 @@ def estimate_inference(model: ModelArrays, hardware: HardwareArrays,
     fits = ((sc.gpus <= params.max_gpus_per_replica) & (batch >= 1) & (batch <= batch_memory))
     fits = fits | a16z
     # --- timings at the chosen batch ---------------------------------------------------------
-    step, step_compute, prefill, prefill_compute, ttft = _timings(
-        sc, m, h, e, batch, s_in, s_out, params.collective_overlap, weight_bytes_per_param)
+    step, step_compute = _decode_step(sc, m, h, e, batch, s_in, s_out, overlap)
+    prefill, prefill_compute = _prefill(sc, m, h, e, batch * s_in, overlap)
+    ttft = alone + step
     tpot = step / sc.emitted
     peak = np.asarray(h.peak_dense_tflops) * 1e12
     a16z_token = np.asarray(m.total_params) / peak

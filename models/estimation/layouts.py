@@ -33,7 +33,12 @@ from models.estimation.inference import (
     ServingParams,
     estimate_inference,
 )
-from models.estimation.memory import PARALLEL_SIZES
+from models.estimation.memory import (
+    BYTES_PER_GB,
+    PARALLEL_SIZES,
+    expert_params,
+    weight_bytes_per_gpu,
+)
 
 Policy = Literal["cheapest", "smallest"]
 DEFAULT_PARAMS = ServingParams()
@@ -81,6 +86,24 @@ def candidate_mask(model: ModelArrays, hardware: HardwareArrays, n_gpus, a16z,
     return attention_ok & size_ok & stages_ok & count_ok & a16z_ok
 
 
+def _drop_overflowing(rows, cands, model, hardware, scenario, params, a16z):
+    experts = expert_params(model.total_params, model.active_params, model.n_experts,
+                            model.n_active_experts)[rows]
+    bytes_per_param = scenario["weight_bytes_per_param"][rows]
+    dense = (model.total_params[rows] - experts) * bytes_per_param
+    per_gpu = weight_bytes_per_gpu(dense, experts * bytes_per_param, _TP[cands], _PP[cands],
+                                   _DP[cands] > 0)
+    capacity = (hardware.memory_gb[rows] * BYTES_PER_GB * params.memory_utilization
+                - params.runtime_workspace_gb * BYTES_PER_GB)
+    keep = (per_gpu < capacity) | a16z[rows]
+    has_any = np.zeros(len(model.total_params), dtype=bool)
+    has_any[rows[keep]] = True
+    first = np.zeros(len(rows), dtype=bool)
+    first[np.unique(rows, return_index=True)[1]] = True
+    keep |= ~has_any[rows] & first  # nothing fits: keep one layout to report it
+    return rows[keep], cands[keep]
+
+
 def search_layouts(model: ModelArrays, hardware: HardwareArrays, efficiency: EfficiencyArrays,
                    *, n_gpus=np.nan, policy: Policy = "cheapest", a16z=False,
                    params: ServingParams = DEFAULT_PARAMS, **scenario) -> InferenceEstimate:
@@ -97,6 +120,9 @@ def search_layouts(model: ModelArrays, hardware: HardwareArrays, efficiency: Eff
     unmatched = ~mask.any(axis=1)  # e.g. 3 GPUs requested: evaluated on one, reported unfit
     mask[unmatched, 0] = True
     rows, cands = np.nonzero(mask)
+    # Layouts whose weights alone overflow a GPU cannot fit: not evaluated (unless nothing
+    # else is left for the scenario, which then reports not fitting).
+    rows, cands = _drop_overflowing(rows, cands, model, hardware, scenario, params, a16z_flags)
     layout = LayoutArrays(_TP[cands], _PP[cands], _DP[cands])
     estimate = estimate_inference(
         _pick(model, rows), _pick(hardware, rows), _pick(efficiency, rows), layout,

@@ -159,6 +159,10 @@ def with_interconnects(gpus: pd.DataFrame, assumptions: EstimationAssumptions,
     return out
 
 
+#: Estimate columns proportional to the price per GPU-hour.
+DOLLAR_COLUMNS = ("usd_per_request", "usd_per_1k_input_tokens", "usd_per_1k_output_tokens",
+                  "usd_per_1k_tokens_blended")
+
 #: Columns of the serving grid filled from the estimate, in output order.
 ESTIMATE_COLUMNS = tuple(f.name for f in fields(InferenceEstimate)
                          if f.name not in ("prefill_compute_bound", "decode_compute_bound"))
@@ -236,14 +240,21 @@ def cost_per_1k_tokens(price_basis: pd.DataFrame, architectures: pd.DataFrame | 
         architectures = architectures[architectures["llm_model"].isin(assumptions.llm_models)]
     if assumptions.workload_profiles is not None:
         workloads = workloads[workloads["workload_profile"].isin(assumptions.workload_profiles)]
-    grid = (price_basis[list(PRICE_BASIS_COLUMNS)]
-            .merge(architectures[["llm_model"]], how="cross")
-            .merge(pd.DataFrame({"precision": assumptions.precisions}), how="cross")
-            .merge(workloads[["workload_profile", "input_tokens", "output_tokens",
-                              "tpot_slo_seconds"]], how="cross"))
-    projected = serving_grid(grid, reference.gpu_models() if gpus is None else gpus,
+    # The physics depends on the GPU, not on its price: project each GPU once at $1/GPU-hour
+    # and scale the dollar columns (all linear in the price) for every price basis and day.
+    physics = (pd.DataFrame({"gpu_model": price_basis["gpu_model"].unique()})
+               .merge(architectures[["llm_model"]], how="cross")
+               .merge(pd.DataFrame({"precision": assumptions.precisions}), how="cross")
+               .merge(workloads[["workload_profile", "input_tokens", "output_tokens",
+                                 "tpot_slo_seconds"]], how="cross")
+               .assign(usd_per_gpu_hour=1.0))
+    projected = serving_grid(physics, reference.gpu_models() if gpus is None else gpus,
                              architectures, efficiency, families, assumptions)
-    return projected[list(COST_PER_1K_TOKENS_COLUMNS)].reset_index(drop=True)
+    out = price_basis[list(PRICE_BASIS_COLUMNS)].merge(
+        projected.drop(columns="usd_per_gpu_hour"), on="gpu_model", how="inner")
+    for column in DOLLAR_COLUMNS:
+        out[column] = out[column] * out["usd_per_gpu_hour"]
+    return out[list(COST_PER_1K_TOKENS_COLUMNS)].reset_index(drop=True)
 
 
 def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
