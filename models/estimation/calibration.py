@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -244,8 +245,22 @@ def calibration_projected_vs_measured(benchmarks: pd.DataFrame | None = None,
 
     Projections use ``efficiency`` (default: the reference table, i.e. the fitted rows);
     ``loo_*`` columns use the leave-one-GPU-out factor from ``calibration`` (computed when not
-    given). Rows that cannot be projected keep NaN projections and say why.
+    given). Rows that cannot be projected keep NaN projections and say why. With every
+    argument at its default the result depends only on the reference files, so it is computed
+    once per process (the daily refresh calls it every run).
     """
+    if benchmarks is None and efficiency is None and calibration is None:
+        return _reference_projection().copy()
+    return _projected_vs_measured(benchmarks, efficiency, calibration)
+
+
+@cache
+def _reference_projection() -> pd.DataFrame:
+    return _projected_vs_measured(None, None, None)
+
+
+def _projected_vs_measured(benchmarks: pd.DataFrame | None, efficiency: pd.DataFrame | None,
+                           calibration: Calibration | None) -> pd.DataFrame:
     rows = benchmark_rows(benchmarks)
     calibration = calibration or calibrate(benchmarks)
     projectable = rows[rows["gpu_model"].notna() & rows["llm_model"].notna()
@@ -283,6 +298,7 @@ def write_fitted_rows(fitted: pd.DataFrame, path: Path | None = None) -> Path:
                               key=lambda s: s.where(s != WILDCARD, ""))
     table.to_csv(path, index=False)
     reference.clear_cache()
+    _reference_projection.cache_clear()
     return path
 
 
