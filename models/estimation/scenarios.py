@@ -107,7 +107,14 @@ def _llm(name: str) -> str:
     return resolve_llm(name)
 
 
-def _parse(row: dict[str, Any], gpus: pd.DataFrame) -> dict[str, Any]:
+def _peaks(gpus: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Dense peak per GPU and precision, the formats without one left out."""
+    return {record["gpu_model"]: {p: record[c] for p, c in PEAK_COLUMN.items()
+                                 if pd.notna(record[c])}
+            for record in gpus.to_dict("records")}
+
+
+def _parse(row: dict[str, Any], peaks: dict[str, dict[str, float]]) -> dict[str, Any]:
     """One scenario row → engine inputs; raises ScenarioError / NameResolutionError."""
     value = {k: (DEFAULTS[k] if _blank(row.get(k)) else row[k]) for k in DEFAULTS}
     if (value["model"] is None) == (value["params"] is None):
@@ -131,9 +138,8 @@ def _parse(row: dict[str, Any], gpus: pd.DataFrame) -> dict[str, Any]:
         raise ScenarioError(f"n_gpus {n_gpus:g} is not tp x pp with tp in "
                             f"{', '.join(map(str, PARALLEL_SIZES))} and pp in 1, 2, 4, 8, 16")
     gpu_model = _gpu(str(value["gpu"]))
-    peak = gpus.loc[gpu_model, PEAK_COLUMN[precision]]
-    if pd.isna(peak):
-        have = ", ".join(p for p, c in PEAK_COLUMN.items() if pd.notna(gpus.loc[gpu_model, c]))
+    if precision not in peaks[gpu_model]:
+        have = ", ".join(peaks[gpu_model])
         raise ScenarioError(f"{gpu_model} has no dense peak for {precision}; it has: {have}")
     custom = None
     if value["params"] is not None:
@@ -185,14 +191,22 @@ def plain(value: Any, key: str = "") -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        if key in INTEGER_KEYS and value == int(value):
-            return int(value)
+        if value.is_integer() and (key in INTEGER_KEYS or abs(value) < 1e15):
+            return int(value) if key in INTEGER_KEYS else value
         return float(f"{value:.12g}")
     return value
 
 
+def _assumption_values(assumptions: EstimationAssumptions) -> dict[str, Any]:
+    """The serving assumptions every result of a group shares, JSON-ready."""
+    return {k: plain(getattr(assumptions, k)) for k in (
+        "memory_utilization", "runtime_workspace_gb", "activation_factor",
+        "prefill_chunk_tokens", "max_batch_size", "max_gpus_per_replica",
+        "collective_overlap", "mtp_draft_tokens", "mtp_acceptance_rate")}
+
+
 def _result(row: dict[str, Any], convention: str, assumptions: EstimationAssumptions,
-            architecture: str) -> dict[str, Any]:
+            constant: dict[str, Any], architecture: str) -> dict[str, Any]:
     peak, bandwidth = row["peak_dense_tflops"], row["memory_bandwidth_tbps"]
     compute_only = row["flops_per_request"] / (row["n_gpus"] * peak * 1e12 * row["mfu_prefill"])
     return {
@@ -214,11 +228,7 @@ def _result(row: dict[str, Any], convention: str, assumptions: EstimationAssumpt
             **{k: plain(row[k]) for k in ("mfu_prefill", "mbu_prefill", "mfu_decode",
                                           "mbu_decode", "efficiency_source",
                                           "link_efficiency", "collective_latency_us")},
-            **{k: plain(getattr(assumptions, k)) for k in (
-                "memory_utilization", "runtime_workspace_gb", "activation_factor",
-                "prefill_chunk_tokens", "max_batch_size", "max_gpus_per_replica",
-                "collective_overlap", "mtp_draft_tokens", "mtp_acceptance_rate")},
-            "architecture": architecture},
+            **constant, "architecture": architecture},
     }
 
 
@@ -233,12 +243,13 @@ def _failed(row: dict[str, Any], error: str) -> dict[str, Any]:
 
 def run_scenarios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One result per input row, in input order, each with ``error`` (None or why)."""
-    gpus = reference.gpu_models().set_index("gpu_model", drop=False)
+    gpus = reference.gpu_models()
+    peaks = _peaks(gpus)
     parsed: list[dict[str, Any] | None] = []
     results: list[dict[str, Any] | None] = [None] * len(rows)
     for i, row in enumerate(rows):
         try:
-            parsed.append(_parse(row, gpus))
+            parsed.append(_parse(row, peaks))
         except (ScenarioError, NameResolutionError, ValidationError) as error:
             parsed.append(None)
             results[i] = _failed(row, str(error))
@@ -253,13 +264,13 @@ def run_scenarios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for group, members in frame.groupby("_group", sort=False):
             assumptions = _assumptions(group)
             grid = members.drop(columns="_group").reset_index(names="row")
-            projected = serving_grid(grid, gpus.reset_index(drop=True), architectures, None,
-                                     None, assumptions)
+            projected = serving_grid(grid, gpus, architectures, None, None, assumptions)
+            constant = _assumption_values(assumptions)
             for out in projected.to_dict("records"):
                 architecture = ("parameter count only: no KV cache or attention modelled"
                                 if str(out["llm_model"]).startswith("custom-")
                                 else "llm_architectures.csv")
-                results[int(out["row"])] = {**_result(out, group[0], assumptions,
+                results[int(out["row"])] = {**_result(out, group[0], assumptions, constant,
                                                       architecture), "error": None}
     return [r if r is not None else _failed(rows[i], "not estimated")
             for i, r in enumerate(results)]
