@@ -101,7 +101,9 @@ def inference(
                                         "interconnect domain; smallest: fewest GPUs that "
                                         "fit.")] = "cheapest",
     input_tokens: Annotated[int, typer.Option("--input-tokens", min=1)] = 1024,
-    output_tokens: Annotated[int, typer.Option("--output-tokens", min=1)] = 256,
+    output_tokens: Annotated[int | None, typer.Option(
+        "--output-tokens", min=1, help="Generated tokens (default 256; under --convention "
+        "a16z as many as --input-tokens, the article's n in and n out).")] = None,
     batch: Annotated[str, typer.Option("--batch", help="Concurrent sequences, or max "
                                        "(memory and latency targets).")] = "max",
     max_tpot_ms: Annotated[float | None, typer.Option("--max-tpot-ms", help="Latency target: "

@@ -118,7 +118,8 @@ LLM_ARCHITECTURES = TableSpec(
         Column("n_experts", "BIGINT", "routed experts per MoE layer (1 = dense)",
                unit="experts"),
         Column("n_active_experts", "BIGINT", "routed experts per token", unit="experts"),
-        Column("attention", "VARCHAR", "mha, gqa or mla"),
+        Column("attention", "VARCHAR", "mha, gqa, mla, or none (recurrent models without a KV "
+               "cache)"),
         Column("kv_lora_rank", "BIGINT", "MLA latent rank (the cached KV per layer is rank + "
                "RoPE dim); NULL = not MLA", unit="elements"),
         Column("qk_rope_head_dim", "BIGINT", "MLA decoupled RoPE key dimension",

@@ -5,9 +5,11 @@ This is what ``compute-atlas estimate inference`` runs, for one scenario (the op
 underscores (``model``, ``params``, ``gpu``, ``precision``, ``n_gpus``, ``layout``,
 ``input_tokens``, ``output_tokens``, ``batch``, ``usd_per_gpu_hour``, ``mfu``, ``mbu``,
 ``convention``, ``kv_precision``, ``max_tpot_ms``, ``max_ttft_s``); missing columns and empty
-cells take the defaults of :data:`DEFAULTS`. Each row is checked on its own: a row that cannot
-be estimated gets ``error`` (why) and null figures, and never stops the others. Valid rows are
-estimated in one vectorized engine call per group of rows sharing the same assumptions.
+cells take the defaults of :data:`DEFAULTS` (``output_tokens``: 256, or as many as
+``input_tokens`` under the a16z convention, whose request has n tokens in and n out). Each
+row is checked on its own: a row that cannot be estimated gets ``error`` (why) and null
+figures, and never stops the others. Valid rows are estimated in one vectorized engine call
+per group of rows sharing the same assumptions.
 No typer and no printing here.
 """
 
@@ -32,7 +34,7 @@ from models.estimation.tables import parameters_only_architecture, serving_grid
 #: Scenario columns and their defaults (the CLI's option defaults).
 DEFAULTS: dict[str, Any] = {
     "model": None, "params": None, "gpu": None, "precision": "bf16", "n_gpus": "auto",
-    "layout": "cheapest", "input_tokens": 1024, "output_tokens": 256, "batch": "max",
+    "layout": "cheapest", "input_tokens": 1024, "output_tokens": None, "batch": "max",
     "usd_per_gpu_hour": None, "mfu": None, "mbu": None, "convention": "decoder",
     "kv_precision": None, "max_tpot_ms": None, "max_ttft_s": None,
 }
@@ -148,6 +150,8 @@ def _parse(row: dict[str, Any], peaks: dict[str, dict[str, float]]) -> dict[str,
         custom = parameters_only_architecture(total, llm_model)
     else:
         llm_model = _llm(str(value["model"]))
+    if value["output_tokens"] is None:  # the article's request: n tokens in and n out
+        value["output_tokens"] = value["input_tokens"] if convention == "a16z" else 256
     tokens = {k: count(value[k], k) for k in ("input_tokens", "output_tokens")}
     for key, number in tokens.items():
         if number != int(number):

@@ -61,6 +61,15 @@ def test_a16z_inference_reproduces_the_article_on_one_gpu():
     assert out["assumptions"]["convention"] == "a16z"
 
 
+def test_a16z_request_has_as_many_tokens_out_as_in_by_default():
+    out = _json("inference", "--params", "175e9", "--gpu", "A100", "--input-tokens", "1024",
+                "--convention", "a16z", "--mfu", "1")
+    assert out["flops_per_request"] == 3.584e14
+    assert out["request_seconds"] == pytest.approx(1.1487, abs=1e-4)
+    assert _json("inference", "--model", "llama-3.1-8b", "--gpu", "A100")[
+        "assumptions"]["output_tokens"] == 256
+
+
 def test_a16z_inference_time_scales_with_mfu_and_a_given_gpu_count_is_ignored():
     half = _json(*A16Z_INFERENCE[:-1], "0.5", "--n-gpus", "16")
     assert half["request_seconds"] == pytest.approx(2 * 1.1487, abs=2e-4)
