@@ -114,4 +114,4 @@ def test_nine_in_ten_open_weight_openrouter_models_resolve(shared_data):
     by_repo = resolve_llm_ids(list(models.values()))
     resolved = by_id.fillna(by_repo)
     assert len(models) > 250
-    assert resolved.notna().mean() >= 0.88
+    assert resolved.notna().mean() >= 0.90
