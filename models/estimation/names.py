@@ -144,8 +144,8 @@ def llm_by_rule(model_id: str) -> str | None:
 def resolve_llm(name: str, architectures: pd.DataFrame | None = None) -> str:
     """Canonical ``llm_model`` id for a model name ("Llama 3.1 70B", "llama-3.1-70b",
     "deepseek-ai/DeepSeek-R1-Distill-Llama-70B", ...): an exact name or alias, else the first
-    matching rule, else a unique partial match; otherwise NameResolutionError with the close
-    candidates."""
+    matching rule, else (for plain names, not ``vendor/model`` ids) a unique partial match;
+    otherwise NameResolutionError with the close candidates."""
     return _resolve_llm(name, llm_name_keys(architectures).rename(columns={"llm_model": "id"}))
 
 
@@ -157,6 +157,9 @@ def _resolve_llm(name: str, table: pd.DataFrame) -> str:
     by_rule = llm_by_rule(name)
     if by_rule is not None and by_rule in set(table["id"]):
         return by_rule
+    if "/" in name:  # a provider or repo id: a truncated id ("cohere/command") must not
+        # resolve to the one architecture whose id happens to extend it
+        raise NameResolutionError("model", name, _close_llms(name, table), ambiguous=False)
     try:
         return _resolve("model", name, table)
     except NameResolutionError as error:
