@@ -1,15 +1,22 @@
 """``compute-atlas estimate``: project inference and training cost from the command line.
 
-No dagster and no database: the commands call the pure engine in ``models.estimation``.
-Unknown or ambiguous GPU/model names exit non-zero with the candidates, never a traceback.
+No dagster and no database: the commands call the pure engine in ``models.estimation``
+(inference scenarios through :mod:`models.estimation.scenarios`, one or a CSV of many).
+Unknown or ambiguous GPU/model names exit non-zero with the candidates, never a traceback; in a
+``--scenarios`` batch a bad row gets an ``error`` and the others still run.
 When ``--usd-per-gpu-hour`` is not given, physical results are still computed and every dollar
 figure is null: the engine ships no default prices (prices are what the pipeline observes).
+JSON keeps full precision (counts as integers); the table rounds for display only.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import sys
+import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
@@ -23,24 +30,32 @@ from models.estimation.assumptions import EstimationAssumptions
 from models.estimation.efficiency import efficiency_for
 from models.estimation.names import NameResolutionError, resolve_gpu, resolve_llm
 from models.estimation.precisions import PEAK_COLUMN, PRECISIONS
-from models.estimation.roofline import ridge_point
-from models.estimation.tables import parameters_only_architecture, peak_dense_tflops, serving_grid
+from models.estimation.scenarios import (
+    ScenarioError,
+    count,
+    plain,
+    run_scenarios,
+)
+from models.estimation.tables import peak_dense_tflops
 from models.estimation.training import estimate_training
-from pipelines.cli_output import console, fail
+from pipelines.cli_output import console, err, fail
 
 estimate_app = typer.Typer(help="Project inference and training cost from the engine.",
                            no_args_is_help=True, pretty_exceptions_enable=False)
 
-Model = Annotated[str | None, typer.Option("--model", help="Architecture name or alias, e.g. "
-                                           "'Llama 3.1 70B'.")]
+Model = Annotated[str | None, typer.Option("--model", help="Architecture name, alias, provider "
+                                           "or Hugging Face id, e.g. 'Llama 3.1 70B'.")]
 Params = Annotated[str | None, typer.Option("--params", help="Parameter count of a dense model "
                                             "not in the catalog, e.g. 175e9 or 175B.")]
-Gpu = Annotated[str, typer.Option("--gpu", help="GPU name or alias, e.g. H100, 'a100 pcie'.")]
+Gpu = Annotated[str | None, typer.Option("--gpu", help="GPU name or alias, e.g. H100, "
+                                         "'a100 pcie'.")]
 Precision = Annotated[str, typer.Option("--precision", help=f"One of {', '.join(PRECISIONS)}.")]
-Convention = Annotated[str, typer.Option("--convention", help="FLOP counting: decoder or a16z.")]
+Convention = Annotated[str, typer.Option("--convention", help="FLOP counting: decoder or a16z "
+                                         "(the article's rule: one GPU, time = FLOPs / (peak x "
+                                         "MFU)).")]
 Price = Annotated[float | None, typer.Option("--usd-per-gpu-hour", help="Price per GPU-hour; "
                                              "without it dollar figures are null.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (one object per scenario).")]
 
 
 def _invalid(error: Exception) -> typer.Exit:
@@ -50,44 +65,12 @@ def _invalid(error: Exception) -> typer.Exit:
     return fail(str(error))
 
 
-def _count(text: str, what: str) -> float:
-    """A count such as 175e9, 175B, 7.5M or 2T."""
-    scale = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}.get(text.strip()[-1:].lower(), 1.0)
-    digits = text.strip()[:-1] if scale != 1.0 else text.strip()
-    try:
-        value = float(digits) * scale
-    except ValueError:
-        raise fail(f"{what} must be a number such as 70e9 or 70B, got {text!r}") from None
-    if not value > 0:
-        raise fail(f"{what} must be positive, got {text!r}")
-    return value
-
-
-def _optional_count(text: str, keyword: str, what: str) -> float:
-    """NaN for ``keyword`` ('auto', 'max'), else a positive whole number."""
-    if text.strip().lower() == keyword:
-        return math.nan
-    value = _count(text, what)
-    if value != int(value):
-        raise fail(f"{what} must be a whole number or '{keyword}', got {text!r}")
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: numpy scalars to Python, NaN to None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _architecture(model: str | None, params: str | None) -> tuple[str, pd.DataFrame]:
-    if (model is None) == (params is None):
-        raise fail("give exactly one of --model and --params")
-    if params is not None:
-        return "custom", parameters_only_architecture(_count(params, "--params"))
-    return resolve_llm(model), reference.llm_architectures()
+def _display(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_display(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def _print(result: dict[str, Any], as_json: bool, title: str) -> None:
@@ -96,106 +79,90 @@ def _print(result: dict[str, Any], as_json: bool, title: str) -> None:
         return
     table = Table(title=title, show_header=False)
     for key, value in result.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        elif isinstance(value, float):
-            value = f"{value:.6g}"
-        table.add_row(key, str(value))
+        table.add_row(key, _display(value))
     console.print(table)
 
 
-def _resolve_inputs(model: str | None, params: str | None, gpu: str, precision: str,
-                    convention: str, **assumption_fields
-                    ) -> tuple[str, pd.DataFrame, str, EstimationAssumptions]:
-    """Validate the options shared by both commands; names and values that cannot be used
-    end the command with a message listing the candidates."""
-    _check_precision(precision)
-    _check_convention(convention)
+def _read_scenarios(path: Path) -> list[dict[str, Any]]:
     try:
-        llm_model, architectures = _architecture(model, params)
-        gpu_model = resolve_gpu(gpu)
-        assumptions = EstimationAssumptions(convention=convention, **assumption_fields)
-    except (NameResolutionError, ValueError) as error:
-        raise _invalid(error) from None
-    return llm_model, architectures, gpu_model, assumptions
-
-
-def _check_precision(precision: str) -> None:
-    if precision not in PRECISIONS:
-        raise fail(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
-
-
-def _check_convention(convention: str) -> None:
-    if convention not in ("decoder", "a16z"):
-        raise fail(f"--convention must be decoder or a16z, got {convention!r}")
-
-
-def _supported(gpu_model: str, gpus: pd.DataFrame) -> str:
-    row = gpus[gpus["gpu_model"] == gpu_model].iloc[0]
-    return ", ".join(p for p, column in PEAK_COLUMN.items() if pd.notna(row[column]))
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as error:
+        raise fail(f"cannot read --scenarios {path}: {error.strerror}") from None
 
 
 @estimate_app.command()
 def inference(
-    gpu: Gpu, model: Model = None, params: Params = None, precision: Precision = "bf16",
-    n_gpus: Annotated[str, typer.Option("--n-gpus", help="GPUs per replica, or auto "
-                                        "(smallest layout that fits).")] = "auto",
+    gpu: Gpu = None, model: Model = None, params: Params = None, precision: Precision = "bf16",
+    n_gpus: Annotated[str, typer.Option("--n-gpus", help="GPUs per replica, or auto (the "
+                                        "layout chosen by --layout).")] = "auto",
+    layout: Annotated[str, typer.Option("--layout", help="cheapest: fewest GPU-seconds per "
+                                        "output token over TP/PP/EP/DP layouts within the "
+                                        "interconnect domain; smallest: fewest GPUs that "
+                                        "fit.")] = "cheapest",
     input_tokens: Annotated[int, typer.Option("--input-tokens", min=1)] = 1024,
-    output_tokens: Annotated[int, typer.Option("--output-tokens", min=1)] = 256,
+    output_tokens: Annotated[int | None, typer.Option(
+        "--output-tokens", min=1, help="Generated tokens (default 256; under --convention "
+        "a16z as many as --input-tokens, the article's n in and n out).")] = None,
     batch: Annotated[str, typer.Option("--batch", help="Concurrent sequences, or max "
-                                       "(memory-limited, capped at 256).")] = "max",
+                                       "(memory and latency targets).")] = "max",
+    max_tpot_ms: Annotated[float | None, typer.Option("--max-tpot-ms", help="Latency target: "
+                                                      "time per output token.")] = None,
+    max_ttft_s: Annotated[float | None, typer.Option("--max-ttft-s", help="Latency target: "
+                                                     "time to first token.")] = None,
+    kv_precision: Annotated[str | None, typer.Option("--kv-precision", help="KV-cache format: "
+                                                     "fp8, fp16 or bf16 (default: as the "
+                                                     "weights).")] = None,
     usd_per_gpu_hour: Price = None,
     mfu: Annotated[float | None, typer.Option("--mfu", help="Prefill and decode MFU "
                                               "(default: efficiency table).")] = None,
     mbu: Annotated[float | None, typer.Option("--mbu", help="Prefill and decode MBU "
                                               "(default: efficiency table).")] = None,
-    convention: Convention = "decoder", as_json: AsJson = False,
+    convention: Convention = "decoder",
+    scenarios: Annotated[Path | None, typer.Option("--scenarios", help="CSV of scenarios; "
+                                                   "columns are these options' long names "
+                                                   "with underscores (model, gpu, precision, "
+                                                   "input_tokens, n_gpus, ...). Prints one "
+                                                   "result per row, in order.")] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Serving one model on one GPU type: layout, batch, latency, throughput, dollars."""
-    llm_model, architectures, gpu_model, assumptions = _resolve_inputs(
-        model, params, gpu, precision, convention, precisions=(precision,), mfu_prefill=mfu,
-        mfu_decode=mfu, mbu_prefill=mbu, mbu_decode=mbu)
-    gpus = reference.gpu_models()
-    grid = pd.DataFrame([{
-        "gpu_model": gpu_model, "llm_model": llm_model, "precision": precision,
-        "input_tokens": input_tokens, "output_tokens": output_tokens,
-        "tpot_slo_seconds": math.nan,
-        "usd_per_gpu_hour": math.nan if usd_per_gpu_hour is None else usd_per_gpu_hour,
-        "batch_size": _optional_count(batch, "max", "--batch"),
-        "n_gpus": _optional_count(n_gpus, "auto", "--n-gpus")}])
-    rows = serving_grid(grid, gpus, architectures, None, None, assumptions)
-    if rows.empty:
-        raise fail(f"{gpu_model} has no dense peak for {precision}; it has: "
-                    f"{_supported(gpu_model, gpus)}")
-    row = rows.iloc[0]
-    compute_only = row["flops_per_request"] / (row["n_gpus"] * row["peak_dense_tflops"] * 1e12
-                                               * row["mfu_prefill"])
-    keys = ("n_gpus", "tensor_parallel_size", "pipeline_parallel_size", "batch_size",
-            "max_batch_size_memory", "fits", "weights_gb", "kv_cache_gb_per_sequence",
-            "flops_per_request", "request_seconds", "ttft_seconds", "tpot_seconds",
-            "output_tokens_per_second", "output_tokens_per_second_per_gpu", "bound_prefill",
-            "bound_decode", "usd_per_gpu_hour", "usd_per_request", "usd_per_1k_input_tokens",
-            "usd_per_1k_output_tokens", "usd_per_1k_tokens_blended")
-    result = {"model": llm_model, "gpu": gpu_model, "precision": precision,
-              **{key: _plain(row[key]) for key in keys},
-              "compute_only_request_seconds": _plain(compute_only),
-              "assumptions": {
-                  "convention": convention, "input_tokens": input_tokens,
-                  "output_tokens": output_tokens, "kv_cache_precision": row["kv_cache_precision"],
-                  "peak_dense_tflops": _plain(row["peak_dense_tflops"]),
-                  "memory_bandwidth_tbps": _plain(row["memory_bandwidth_tbps"]),
-                  "ridge_point_flop_per_byte": _plain(ridge_point(
-                      row["peak_dense_tflops"], row["memory_bandwidth_tbps"])),
-                  **{k: _plain(row[k]) for k in ("mfu_prefill", "mbu_prefill", "mfu_decode",
-                                                  "mbu_decode", "efficiency_source")},
-                  "memory_utilization": assumptions.memory_utilization,
-                  "activation_headroom_fraction": assumptions.activation_headroom_fraction,
-                  "max_batch_size": assumptions.max_batch_size,
-                  "max_gpus_per_replica": assumptions.max_gpus_per_replica,
-                  "allreduce_link_efficiency": assumptions.allreduce_link_efficiency,
-                  "architecture": ("parameter count only: no KV cache or attention modelled"
-                                   if llm_model == "custom" else "llm_architectures.csv")}}
-    _print(result, as_json, f"{llm_model} on {gpu_model} ({precision})")
+    if scenarios is not None:
+        rows = _read_scenarios(scenarios)
+        started = time.perf_counter()
+        results = run_scenarios(rows)
+        seconds = time.perf_counter() - started
+        if as_json:
+            sys.stdout.write("".join(json.dumps(r) + "\n" for r in results))
+        else:
+            for i, result in enumerate(results, start=1):
+                _print(result, False, f"scenario {i}")
+        err.print(f"{len(results)} scenarios in {seconds:.2f} s "
+                  f"({len(results) / max(seconds, 1e-9):,.0f}/s); "
+                  f"{sum(r['error'] is not None for r in results)} with errors")
+        return
+    row = {"model": model, "params": params, "gpu": gpu, "precision": precision,
+           "n_gpus": n_gpus, "layout": layout, "input_tokens": input_tokens,
+           "output_tokens": output_tokens, "batch": batch, "usd_per_gpu_hour": usd_per_gpu_hour,
+           "mfu": mfu, "mbu": mbu, "convention": convention, "kv_precision": kv_precision,
+           "max_tpot_ms": max_tpot_ms, "max_ttft_s": max_ttft_s}
+    result = run_scenarios([row])[0]
+    error = result.pop("error")
+    if error is not None:
+        raise fail(error)
+    _print(result, as_json, f"{result['model']} on {result['gpu']} ({precision})")
+
+
+def _training_architecture(model: str | None, params: str | None) -> dict[str, Any]:
+    if (model is None) == (params is None):
+        raise fail("give exactly one of --model and --params")
+    if params is not None:
+        total = count(params, "--params")
+        return {"llm_model": "custom", "total_params": total, "active_params": total,
+                "n_layers": math.nan, "n_heads": math.nan, "head_dim": math.nan}
+    architectures = reference.llm_architectures()
+    llm_model = resolve_llm(model)
+    return architectures[architectures["llm_model"] == llm_model].iloc[0].to_dict()
 
 
 @estimate_app.command()
@@ -205,54 +172,76 @@ def training(
                                         "300B.")],
     model: Model = None, params: Params = None, precision: Precision = "bf16",
     n_gpus: Annotated[int | None, typer.Option("--n-gpus", min=1, help="GPUs training "
-                                               "(default: the memory minimum).")] = None,
+                                               "(default: enough whole nodes to hold the "
+                                               "state and finish within --days).")] = None,
+    days: Annotated[float, typer.Option("--days", min=0.001, help="Wall-clock target when "
+                                        "--n-gpus is not given.")] = 30.0,
     mfu: Annotated[float | None, typer.Option("--mfu", help="Training MFU (default: "
                                               "efficiency table).")] = None,
     usd_per_gpu_hour: Price = None,
-    memory_scheme: Annotated[str, typer.Option(
-        "--memory-scheme", help="mixed_precision_adam (16 B/param) or a16z_fp32 "
-        "(4 + 8 B/param).")] = "mixed_precision_adam",
+    memory_scheme: Annotated[str | None, typer.Option(
+        "--memory-scheme", help="mixed_precision_adam (16 B/param) or a16z_fp32 (4 + 8 "
+        "B/param); default: a16z_fp32 under --convention a16z, else "
+        "mixed_precision_adam.")] = None,
     convention: Convention = "decoder", as_json: AsJson = False,
 ) -> None:
-    """Training one model on one GPU type: FLOPs, GPU-hours, dollars, wall clock, memory."""
-    llm_model, architectures, gpu_model, assumptions = _resolve_inputs(
-        model, params, gpu, precision, convention, mfu_training=mfu,
-        training_memory_scheme=memory_scheme)
+    """Training one model on one GPU type: FLOPs, GPU-hours, dollars, layout, wall clock."""
+    if gpu is None:
+        raise fail("--gpu is required")
+    if precision not in PRECISIONS:
+        raise fail(f"unknown precision {precision!r}; known: {', '.join(PRECISIONS)}")
+    if convention not in ("decoder", "a16z"):
+        raise fail(f"--convention must be decoder or a16z, got {convention!r}")
+    scheme = memory_scheme or ("a16z_fp32" if convention == "a16z" else "mixed_precision_adam")
+    try:
+        arch = _training_architecture(model, params)
+        gpu_model = resolve_gpu(gpu)
+        assumptions = EstimationAssumptions(convention=convention, mfu_training=mfu,
+                                            training_memory_scheme=scheme, training_days=days)
+        total_tokens = count(tokens, "--tokens")
+    except (NameResolutionError, ValueError, ScenarioError) as error:
+        raise _invalid(error) from None
     gpus = reference.gpu_models()
-    gpu_row = gpus[gpus["gpu_model"] == gpu_model]
-    peak = float(peak_dense_tflops(gpu_row.reset_index(drop=True), pd.Series([precision]))[0])
+    gpu_row = gpus[gpus["gpu_model"] == gpu_model].reset_index(drop=True)
+    peak = float(peak_dense_tflops(gpu_row, pd.Series([precision]))[0])
     if math.isnan(peak):
-        raise fail(f"{gpu_model} has no dense peak for {precision}; it has: "
-                    f"{_supported(gpu_model, gpus)}")
-    arch = architectures[architectures["llm_model"] == llm_model].iloc[0]
+        have = ", ".join(p for p, c in PEAK_COLUMN.items() if pd.notna(gpu_row.loc[0, c]))
+        raise fail(f"{gpu_model} has no dense peak for {precision}; it has: {have}")
     factors = efficiency_for([gpu_model], [precision], assumptions=assumptions).iloc[0]
-    total_tokens = _count(tokens, "--tokens")
     estimate = estimate_training(
         total_params=arch["total_params"], active_params=arch["active_params"],
-        n_layers=arch["n_layers"], attention_width=arch["n_heads"] * arch["head_dim"],
+        n_layers=arch["n_layers"], attention_width=4 * arch["n_heads"] * arch["head_dim"],
         training_tokens=total_tokens,
         sequence_length=assumptions.training_sequence_length, peak_tflops=peak,
-        memory_gb=gpu_row["memory_gb"].iloc[0], mfu=factors["mfu_training"],
+        memory_gb=gpu_row.loc[0, "memory_gb"], mfu=factors["mfu_training"],
         bytes_per_param=assumptions.training_bytes_per_param,
         a16z=convention == "a16z", activation_recompute=assumptions.activation_recompute,
         usd_per_gpu_hour=math.nan if usd_per_gpu_hour is None else usd_per_gpu_hour,
         n_gpus=math.nan if n_gpus is None else n_gpus,
-        memory_utilization=assumptions.memory_utilization)
+        memory_utilization=assumptions.memory_utilization, training_days=days,
+        domain_size=gpu_row.loc[0, "nvlink_domain_size"])
     result = {
-        "model": llm_model, "gpu": gpu_model, "precision": precision,
-        "params": _plain(arch["total_params"]), "tokens": total_tokens,
-        **{key: _plain(np.asarray(getattr(estimate, key))[()]) for key in (
-            "flops", "gpu_hours", "usd", "wall_clock_hours", "n_gpus", "bytes_per_param",
-            "training_memory_gb", "min_gpus_for_memory")},
+        "model": arch["llm_model"], "gpu": gpu_model, "precision": precision,
+        "params": plain(float(arch["total_params"])), "tokens": plain(total_tokens),
+        **{key: plain(np.asarray(getattr(estimate, key))[()], key) for key in (
+            "flops", "gpu_hours", "usd", "wall_clock_hours", "n_gpus", "tensor_parallel_size",
+            "data_parallel_size", "bytes_per_param", "training_memory_gb",
+            "min_gpus_for_memory")},
         "usd_per_gpu_hour": usd_per_gpu_hour,
+        "convention_applied": (
+            "a16z convention applied: 6 x params FLOPs per training token, GPU-hours = "
+            "FLOPs / (peak x MFU), dollars = GPU-hours x price" if convention == "a16z"
+            else "decoder convention: 3 forward passes of 2 x active params plus attention "
+            "per token"),
         "assumptions": {
             "convention": convention, "peak_dense_tflops": peak,
-            "mfu_training": _plain(factors["mfu_training"]),
+            "mfu_training": plain(factors["mfu_training"]),
             "efficiency_source": factors["efficiency_source"],
-            "training_memory_scheme": memory_scheme,
+            "training_memory_scheme": scheme,
             "activation_recompute": assumptions.activation_recompute,
             "training_sequence_length": assumptions.training_sequence_length,
+            "training_days": days,
             "memory_utilization": assumptions.memory_utilization,
             "memory_note": "weights, gradients and optimizer state fully sharded; "
                            "activations excluded"}}
-    _print(result, as_json, f"training {llm_model} on {gpu_model} ({precision})")
+    _print(result, as_json, f"training {arch['llm_model']} on {gpu_model} ({precision})")

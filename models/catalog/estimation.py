@@ -57,6 +57,9 @@ GPU_MODELS = TableSpec(
         _tflops("fp4_tflops", "FP4 tensor"),
         Column("tdp_w", "DOUBLE", "board/module power", unit="W"),
         Column("interconnect", "VARCHAR", "scale-up interconnect"),
+        Column("interconnect_kind", "VARCHAR", "nvlink, nvlink-bridge, pcie, infinity-fabric, "
+               "ici, neuronlink or roce: the key of models/reference/interconnects.csv "
+               "(collective latency, link efficiency)"),
         Column("interconnect_gbps", "DOUBLE", "scale-up bandwidth per GPU, vendor figure "
                "(both directions summed, GB/s); one direction is half", unit="GB/s"),
         Column("nvlink_domain_size", "BIGINT", "GPUs reachable over the scale-up fabric (8 "
@@ -94,8 +97,9 @@ GPU_FAMILIES = TableSpec(
 
 LLM_ARCHITECTURES = TableSpec(
     name="core.llm__entity_architectures",
-    description="One row per LLM architecture: parameters, shape, context, MoE routing, KV "
-                "bytes where attention is unusual (models/reference/llm_architectures.csv).",
+    description="One row per LLM architecture: parameters, shape, context, MoE routing, MLA "
+                "ranks, MTP, the Hugging Face config each row comes from "
+                "(models/reference/llm_architectures.csv).",
     columns=(
         _LLM,
         Column("name", "VARCHAR", "display name", nullable=False),
@@ -114,13 +118,23 @@ LLM_ARCHITECTURES = TableSpec(
         Column("n_experts", "BIGINT", "routed experts per MoE layer (1 = dense)",
                unit="experts"),
         Column("n_active_experts", "BIGINT", "routed experts per token", unit="experts"),
-        Column("attention", "VARCHAR", "mha, gqa or mla"),
-        Column("kv_bytes_per_token_fp16", "DOUBLE", "KV-cache bytes per token at 16 bits where "
-               "attention is unusual (MLA); NULL = 2·layers·KV heads·head dim·2",
-               unit="bytes/token"),
+        Column("attention", "VARCHAR", "mha, gqa, mla, or none (recurrent models without a KV "
+               "cache)"),
+        Column("kv_lora_rank", "BIGINT", "MLA latent rank (the cached KV per layer is rank + "
+               "RoPE dim); NULL = not MLA", unit="elements"),
+        Column("qk_rope_head_dim", "BIGINT", "MLA decoupled RoPE key dimension",
+               unit="elements"),
+        Column("qk_nope_head_dim", "BIGINT", "MLA query/key dimension without RoPE",
+               unit="elements"),
+        Column("mtp_layers", "BIGINT", "multi-token-prediction modules shipped with the "
+               "weights (speculative decoding drafts); 0 = none", unit="layers"),
+        Column("attention_layers", "BIGINT", "layers with a full-length KV cache in hybrid or "
+               "sliding-window models; NULL = every layer", unit="layers"),
         Column("aliases", "VARCHAR", "other names, ';'-separated"),
         Column("openrouter_model_ids", "VARCHAR", "OpenRouter model ids served by this "
                "architecture, ';'-separated"),
+        Column("hf_repo_ids", "VARCHAR", "Hugging Face repositories with these weights "
+               "(the config.json cited in source first), ';'-separated"),
         _SOURCE,
         Column("notes", "VARCHAR", "caveats"),
     ),
@@ -217,13 +231,19 @@ COST_PER_1K_TOKENS = TableSpec(
                nullable=False),
         _PRECISION,
         Column("kv_cache_precision", "VARCHAR", "number format of the KV cache"),
-        Column("n_gpus", "DOUBLE", "GPUs in one serving replica (tp × pp)", unit="GPUs"),
-        Column("tensor_parallel_size", "DOUBLE", "tensor-parallel size", unit="GPUs"),
+        Column("n_gpus", "DOUBLE", "GPUs in one serving replica (GPUs per stage × pp)",
+               unit="GPUs"),
+        Column("tensor_parallel_size", "DOUBLE", "tensor-parallel size of attention (1 when "
+               "attention runs data-parallel)", unit="GPUs"),
         Column("pipeline_parallel_size", "DOUBLE", "pipeline stages", unit="stages"),
+        Column("expert_parallel_size", "DOUBLE", "GPUs the routed experts are sharded over "
+               "(1 for dense models)", unit="GPUs"),
+        Column("data_parallel_size", "DOUBLE", "data-parallel attention ranks per stage (MLA "
+               "models; 1 = tensor-parallel attention)", unit="ranks"),
         Column("batch_size", "DOUBLE", "concurrent sequences per replica", unit="sequences"),
-        Column("max_batch_size_memory", "DOUBLE", "most sequences whose KV cache fits; NULL = "
-               "unbounded (no KV cache modelled)", unit="sequences"),
-        Column("fits", "BOOLEAN", "the model and at least one sequence fit the replica"),
+        Column("max_batch_size_memory", "DOUBLE", "most sequences whose KV cache (at average "
+               "occupancy) and activations fit", unit="sequences"),
+        Column("fits", "BOOLEAN", "the model and one full-length sequence fit the replica"),
         Column("meets_tpot_slo", "BOOLEAN", "time per output token within the profile's "
                "target (true when there is none)"),
         _USD_GPU_HOUR,
@@ -233,10 +253,12 @@ COST_PER_1K_TOKENS = TableSpec(
                "replica, prefill time included", unit="tokens/s"),
         Column("output_tokens_per_second_per_gpu", "DOUBLE", "the same per GPU",
                unit="tokens/s/GPU"),
-        Column("ttft_seconds", "DOUBLE", "time to first token (prefill of the batch)",
-               unit=_SECONDS),
-        Column("tpot_seconds", "DOUBLE", "time per output token (one decode step)",
-               unit=_SECONDS),
+        Column("tokens_per_decode_step", "DOUBLE", "tokens emitted per sequence per decode "
+               "step (1 + accepted MTP drafts)", unit="tokens"),
+        Column("ttft_seconds", "DOUBLE", "time to first token: the prompt's prefill plus one "
+               "decode step of the running batch", unit=_SECONDS),
+        Column("tpot_seconds", "DOUBLE", "time per output token (decode step / tokens per "
+               "step)", unit=_SECONDS),
         Column("usd_per_1k_input_tokens", "DOUBLE", "prefill cost per 1,000 prompt tokens",
                unit="USD/1k tokens"),
         Column("usd_per_1k_output_tokens", "DOUBLE", "decode cost per 1,000 generated tokens",
@@ -252,13 +274,21 @@ COST_PER_1K_TOKENS = TableSpec(
         Column("convention", "VARCHAR", "FLOP convention: decoder or a16z"),
         *_efficiency_columns(),
         Column("efficiency_source", "VARCHAR", "efficiency row or override used"),
-        Column("memory_utilization", "DOUBLE", "usable share of GPU memory", unit=_FRACTION),
-        Column("activation_headroom_fraction", "DOUBLE", "activation memory as a share of "
-               "weights", unit=_FRACTION),
-        Column("max_batch_size", "BIGINT", "batch cap assumed", unit="sequences"),
-        Column("allreduce_link_efficiency", "DOUBLE", "achieved share of link bandwidth",
+        Column("link_efficiency", "DOUBLE", "achieved share of the scale-up link bandwidth",
                unit=_FRACTION),
-        Column("layout", "VARCHAR", "layout policy: smallest or throughput"),
+        Column("collective_latency_us", "DOUBLE", "latency of one collective", unit="us"),
+        Column("memory_utilization", "DOUBLE", "usable share of GPU memory", unit=_FRACTION),
+        Column("runtime_workspace_gb", "DOUBLE", "fixed runtime memory per GPU", unit="GB"),
+        Column("activation_factor", "DOUBLE", "hidden-sized activation tensors per token in "
+               "flight", unit="tensors"),
+        Column("max_batch_size", "BIGINT", "batch cap per scheduler", unit="sequences"),
+        Column("collective_overlap", "DOUBLE", "share of collective transfer time hidden "
+               "behind compute", unit=_FRACTION),
+        Column("mtp_draft_tokens", "BIGINT", "MTP tokens drafted per step (MTP models)",
+               unit="tokens"),
+        Column("mtp_acceptance_rate", "DOUBLE", "share of drafted tokens accepted",
+               unit=_FRACTION),
+        Column("layout", "VARCHAR", "layout policy: cheapest or smallest"),
     ),
     primary_key=("observation_date", "llm_model", "gpu_model", "price_basis",
                  "workload_profile", "precision"),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from models.estimation.precisions import check_precision
 
 Convention = Literal["decoder", "a16z"]
-Layout = Literal["smallest", "throughput"]
+Layout = Literal["cheapest", "smallest"]
 TrainingMemoryScheme = Literal["mixed_precision_adam", "a16z_fp32"]
 
 #: Bytes of training state per parameter for each scheme (estimation.md 4.3.4): bf16 weights 2 +
@@ -37,25 +37,46 @@ class EstimationAssumptions(BaseModel):
         ("bf16", "fp8"), description="weight/compute formats projected by the cost tables; a "
         "GPU without a dense peak for a format gets no row for it (V100/T4 need 'fp16').")
     kv_cache_precision: str | None = Field(
-        None, description="KV-cache format; None = same as the weights, fp8 for 4-bit weights "
-        "(TensorRT-LLM pairs FP8/FP4 checkpoints with an FP8 cache).")
+        None, description="KV-cache format (fp8, fp16/bf16); None = same as the weights, fp8 "
+        "for 4-bit weights (TensorRT-LLM pairs FP8/FP4 checkpoints with an FP8 cache).")
     memory_utilization: float = Field(
         0.9, **_FRACTION, description="share of GPU memory the server may use: vLLM "
         "gpu_memory_utilization and TensorRT-LLM free_gpu_memory_fraction both default to 0.9.")
-    activation_headroom_fraction: float = Field(
-        0.1, ge=0.0, le=1.0, description="memory for activations and workspace, as a fraction "
-        "of weight bytes (estimation.md 4.3.2 overhead 0.1, cf. Transformer Math 'x1.2').")
+    runtime_workspace_gb: float = Field(
+        1.5, ge=0.0, description="fixed memory per GPU outside weights, activations and KV "
+        "cache: CUDA context, cuBLAS/NCCL workspaces, CUDA graphs (judgement: vLLM reports "
+        "0.5-1.5 GiB of non-torch memory and graph capture per GPU).")
+    activation_factor: float = Field(
+        8.0, ge=0.0, description="hidden-sized activation tensors kept per token in flight "
+        "(residual, attention, and the gated MLP's ~3.5 x hidden intermediate twice); "
+        "activations = tokens in flight x hidden x bytes x factor + fp32 logits.")
+    prefill_chunk_tokens: int = Field(
+        2048, ge=1, description="prompt tokens processed per step with chunked prefill (vLLM "
+        "max_num_batched_tokens for chunked prefill; sets the activation memory of prefill).")
     max_batch_size: int = Field(
-        256, ge=1, description="cap on concurrent sequences when batch is 'max': vLLM "
-        "max_num_seqs default 256.")
+        2048, ge=1, description="cap on concurrent sequences per scheduler (per data-parallel "
+        "attention rank) when batch is 'max': TensorRT-LLM's default max_batch_size 2048. "
+        "Memory and the latency targets usually bind first. Calibration uses the same cap.")
     layout: Layout = Field(
-        "smallest", description="replica layout when n_gpus is not given: 'smallest' = the "
-        "smallest tensor-parallel size that fits (pipeline stages beyond the NVLink domain); "
-        "'throughput' = of that layout and every tensor-parallel size up to the domain, the one "
-        "with the most output tokens per second per GPU (what benchmark submitters tune).")
+        "cheapest", description="replica layout when n_gpus is not given: 'cheapest' = of "
+        "every tensor/expert/pipeline-parallel layout (and data-parallel attention for MLA "
+        "models) within the GPU's scale-up domain, the fewest GPU-seconds per output token "
+        "that meets the latency targets; 'smallest' = the fewest GPUs that fit.")
     max_gpus_per_replica: int = Field(
-        64, ge=1, description="largest replica considered (judgement: 8 nodes of 8); a model "
-        "needing more GPUs is reported as not fitting.")
+        72, ge=1, description="largest replica considered (an NVL72 rack, or 9 nodes of 8); "
+        "a model needing more GPUs is reported as not fitting.")
+    collective_overlap: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the bandwidth term of all-reduces and "
+        "all-to-alls hidden behind compute (judgement: TensorRT-LLM/SGLang overlap "
+        "communication with GEMMs; DeepSeek's two-micro-batch overlap hides more); the "
+        "latency term is never hidden.")
+    mtp_draft_tokens: int = Field(
+        1, ge=0, description="tokens drafted per decode step by models with multi-token "
+        "prediction layers (DeepSeek-V3/R1, GLM-4.5, MiMo): DeepSeek-V3 serves with one MTP "
+        "module; 0 disables speculative decoding.")
+    mtp_acceptance_rate: float = Field(
+        0.85, ge=0.0, le=1.0, description="share of drafted tokens accepted: DeepSeek-V3 "
+        "Technical Report 5.4.3 reports 85-90 % acceptance of the second token (1.8x TPS).")
     mfu_prefill: float | None = Field(None, **_FRACTION, description="prefill model FLOPs "
                                       "utilization; None = efficiency table.")
     mbu_prefill: float | None = Field(None, **_FRACTION, description="prefill memory-bandwidth "
@@ -69,9 +90,10 @@ class EstimationAssumptions(BaseModel):
     effective_tflop_utilization: float | None = Field(
         None, **_FRACTION, description="utilization behind $/effective TFLOP-hour; None = the "
         "family's training MFU (literature default 0.40, estimation.md 4.2).")
-    allreduce_link_efficiency: float = Field(
-        0.6, **_FRACTION, description="achieved share of the scale-up link bandwidth in "
-        "tensor-parallel all-reduces (Calculon NVLink efficiency 0.6).")
+    allreduce_link_efficiency: float | None = Field(
+        None, **_FRACTION, description="achieved share of the scale-up link bandwidth in "
+        "collectives; None = per interconnect kind from interconnects.csv (Calculon NVLink "
+        "0.6, InfiniBand 0.9).")
     workload_profiles: tuple[str, ...] | None = Field(
         None, description="profiles of workload_profiles.csv to project; None = all.")
     llm_models: tuple[str, ...] | None = Field(
@@ -99,6 +121,11 @@ class EstimationAssumptions(BaseModel):
     @classmethod
     def _known_kv_precision(cls, value: str | None) -> str | None:
         return None if value is None else check_precision(value)
+
+    training_days: float = Field(
+        30.0, gt=0.0, description="wall-clock target of a training run when the GPU count is "
+        "not given: enough GPUs (whole nodes) to finish within it, and at least the memory "
+        "minimum (judgement: frontier pre-training runs take 1-3 months).")
 
     @property
     def training_bytes_per_param(self) -> float:

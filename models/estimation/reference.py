@@ -34,6 +34,11 @@ def gpu_aliases() -> pd.DataFrame:
     return _fresh("gpu_aliases.csv")
 
 
+def interconnects() -> pd.DataFrame:
+    """Collective latency and link efficiency per interconnect kind (``interconnects.csv``)."""
+    return _fresh("interconnects.csv")
+
+
 def gpu_families() -> pd.DataFrame:
     """GPU id to efficiency family (``gpu_families.csv``)."""
     return _fresh("gpu_families.csv")
@@ -42,6 +47,11 @@ def gpu_families() -> pd.DataFrame:
 def llm_architectures() -> pd.DataFrame:
     """One row per LLM architecture (``llm_architectures.csv``), keyed by ``llm_model``."""
     return _fresh("llm_architectures.csv")
+
+
+def llm_name_rules() -> pd.DataFrame:
+    """Ordered regular expressions from model ids to architectures (``llm_name_rules.csv``)."""
+    return _fresh("llm_name_rules.csv")
 
 
 def efficiency_defaults() -> pd.DataFrame:

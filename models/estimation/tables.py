@@ -25,10 +25,10 @@ from models.estimation.inference import (
     HardwareArrays,
     InferenceEstimate,
     ModelArrays,
-    estimate_inference,
+    ServingParams,
 )
-from models.estimation.memory import TENSOR_PARALLEL_SIZES
-from models.estimation.names import normalize_name, openrouter_model_map
+from models.estimation.layouts import search_layouts
+from models.estimation.names import resolve_llm_ids
 from models.estimation.precisions import (
     BYTES_PER_ELEMENT,
     PEAK_COLUMN,
@@ -48,17 +48,22 @@ USD_PER_EFFECTIVE_TFLOP_COLUMNS = (
     "effective_tflops", "usd_per_effective_tflop_hour", "usd_per_exaflop",
     "usd_per_tflop_hour_at_peak", "usd_per_exaflop_at_peak")
 
+#: Assumptions written into every projected row, as columns of the same name.
+ASSUMPTION_COLUMNS = ("memory_utilization", "runtime_workspace_gb", "activation_factor",
+                      "max_batch_size", "collective_overlap", "mtp_draft_tokens",
+                      "mtp_acceptance_rate", "layout")
+
 COST_PER_1K_TOKENS_COLUMNS = (
     "observation_date", "llm_model", "gpu_model", "price_basis", "workload_profile",
     "precision", "kv_cache_precision", "n_gpus", "tensor_parallel_size",
-    "pipeline_parallel_size", "batch_size", "max_batch_size_memory", "fits", "meets_tpot_slo",
-    "usd_per_gpu_hour", "input_tokens_per_second", "output_tokens_per_second",
-    "output_tokens_per_second_per_gpu", "ttft_seconds", "tpot_seconds",
-    "usd_per_1k_input_tokens", "usd_per_1k_output_tokens", "usd_per_1k_tokens_blended",
-    "bound_prefill", "bound_decode", "input_tokens", "output_tokens", "tpot_slo_seconds",
-    "convention", "mfu_prefill", "mbu_prefill", "mfu_decode", "mbu_decode",
-    "efficiency_source", "memory_utilization", "activation_headroom_fraction",
-    "max_batch_size", "allreduce_link_efficiency", "layout")
+    "pipeline_parallel_size", "expert_parallel_size", "data_parallel_size", "batch_size",
+    "max_batch_size_memory", "fits", "meets_tpot_slo", "usd_per_gpu_hour",
+    "input_tokens_per_second", "output_tokens_per_second", "output_tokens_per_second_per_gpu",
+    "tokens_per_decode_step", "ttft_seconds", "tpot_seconds", "usd_per_1k_input_tokens",
+    "usd_per_1k_output_tokens", "usd_per_1k_tokens_blended", "bound_prefill", "bound_decode",
+    "input_tokens", "output_tokens", "tpot_slo_seconds", "convention", "mfu_prefill",
+    "mbu_prefill", "mfu_decode", "mbu_decode", "efficiency_source", "link_efficiency",
+    "collective_latency_us", *ASSUMPTION_COLUMNS)
 
 MARKET_VS_PROJECTED_COLUMNS = (
     "observation_date", "provider", "model_id", "llm_model",
@@ -123,52 +128,61 @@ def usd_per_effective_tflop(offers: pd.DataFrame, gpus: pd.DataFrame | None = No
     return rows[list(USD_PER_EFFECTIVE_TFLOP_COLUMNS)].reset_index(drop=True)
 
 
-def parameters_only_architecture(total_params: float) -> pd.DataFrame:
+def parameters_only_architecture(total_params: float, llm_model: str = "custom"
+                                 ) -> pd.DataFrame:
     """A one-row architecture table for a dense model known only by its parameter count:
-    shape columns NaN, so the engine models no KV cache and no attention term."""
+    shape columns NaN, so the engine models no KV cache, no attention term, no activations."""
     return pd.DataFrame([{
-        "llm_model": "custom", "name": f"dense model of {total_params:.4g} parameters",
+        "llm_model": llm_model, "name": f"dense model of {total_params:.4g} parameters",
         "total_params": float(total_params), "active_params": float(total_params),
         "n_layers": np.nan, "hidden_size": np.nan, "n_heads": np.nan, "n_kv_heads": np.nan,
-        "head_dim": np.nan, "n_experts": 1.0, "n_active_experts": 1.0,
-        "kv_bytes_per_token_fp16": np.nan}])
+        "head_dim": np.nan, "vocab_size": np.nan, "n_experts": 1.0, "n_active_experts": 1.0,
+        "kv_lora_rank": np.nan, "qk_rope_head_dim": np.nan, "qk_nope_head_dim": np.nan,
+        "mtp_layers": 0.0, "attention_layers": np.nan}])
 
 
-def _layout_candidates(grid: pd.DataFrame, max_gpus: int) -> pd.DataFrame:
-    """``grid`` repeated for the auto layout (n_gpus NaN) and every power-of-two GPU count up
-    to the NVLink domain and ``max_gpus``; a ``scenario`` column numbers the original rows."""
-    grid = grid.assign(scenario=np.arange(len(grid)))
-    powers = [size for size in TENSOR_PARALLEL_SIZES if size <= max_gpus]
-    sizes = pd.DataFrame({"n_gpus": [np.nan, *powers]})
-    expanded = grid.merge(sizes, how="cross")
-    expanded["auto_layout"] = expanded["n_gpus"].isna()
-    domain = expanded["nvlink_domain_size"].fillna(1.0)
-    return expanded[expanded["auto_layout"] | (expanded["n_gpus"] <= domain)]
+def serving_params(assumptions: EstimationAssumptions) -> ServingParams:
+    """The serving-stack assumptions the engine takes, from the assumption model."""
+    return ServingParams(**{f.name: float(getattr(assumptions, f.name))
+                            for f in fields(ServingParams)})
 
 
-def _best_layout(projected: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario, the fitting layout with the most output tokens/s per GPU (fewer GPUs on
-    ties); scenarios where no layout gives a number keep the auto layout."""
-    rate = projected["output_tokens_per_second_per_gpu"].where(projected["fits"])
-    fallback = np.where(projected["auto_layout"], -1.0, -np.inf)
-    ranked = projected.assign(rate=rate.fillna(pd.Series(fallback, index=projected.index)))
-    ranked = ranked.sort_values(["scenario", "rate", "n_gpus"], ascending=[True, False, True])
-    return (ranked.drop_duplicates("scenario").sort_values("scenario")
-            .drop(columns=["rate", "scenario", "auto_layout"]).reset_index(drop=True))
+def with_interconnects(gpus: pd.DataFrame, assumptions: EstimationAssumptions,
+                       interconnects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``gpus`` with the collective latency and link efficiency of their interconnect kind
+    (the assumption ``allreduce_link_efficiency`` overrides the efficiency)."""
+    kinds = reference.interconnects() if interconnects is None else interconnects
+    out = gpus.merge(kinds[["interconnect_kind", "collective_latency_us", "link_efficiency"]],
+                     on="interconnect_kind", how="left")
+    if assumptions.allreduce_link_efficiency is not None:
+        out["link_efficiency"] = assumptions.allreduce_link_efficiency
+    return out
+
+
+#: Estimate columns proportional to the price per GPU-hour.
+DOLLAR_COLUMNS = ("usd_per_request", "usd_per_1k_input_tokens", "usd_per_1k_output_tokens",
+                  "usd_per_1k_tokens_blended")
+
+#: Columns of the serving grid filled from the estimate, in output order.
+ESTIMATE_COLUMNS = tuple(f.name for f in fields(InferenceEstimate)
+                         if f.name not in ("prefill_compute_bound", "decode_compute_bound"))
 
 
 def serving_grid(grid: pd.DataFrame, gpus: pd.DataFrame, architectures: pd.DataFrame,
                  efficiency: pd.DataFrame | None, families: pd.DataFrame | None,
                  assumptions: EstimationAssumptions) -> pd.DataFrame:
     """Run the engine over ``grid`` (columns gpu_model, llm_model, precision, input_tokens,
-    output_tokens, tpot_slo_seconds, usd_per_gpu_hour; optional batch_size, n_gpus) and return
-    it with the estimate and the assumptions used as columns. Rows whose GPU has no dense peak
-    at the precision are dropped. A grid that already carries the efficiency columns
-    (``mfu_prefill`` ... and ``efficiency_source``, as calibration does) keeps them; otherwise
-    they come from the efficiency table and assumption overrides."""
+    output_tokens, tpot_slo_seconds, usd_per_gpu_hour; optional ttft_slo_seconds, batch_size,
+    n_gpus, kv_cache_precision) and return it with the estimate in the layout the search
+    chose (:mod:`models.estimation.layouts`, policy ``assumptions.layout``) and the
+    assumptions used as columns. Rows whose GPU has no dense peak at the precision are
+    dropped. A grid that already carries the efficiency columns (``mfu_prefill`` ... and
+    ``efficiency_source``, as calibration does) keeps them; otherwise they come from the
+    efficiency table and assumption overrides."""
     hardware = ["gpu_model", *dict.fromkeys(PEAK_COLUMN.values()),
                 *(f.name for f in fields(HardwareArrays) if f.name != "peak_dense_tflops")]
     shape = ["llm_model", *(f.name for f in fields(ModelArrays))]
+    gpus = with_interconnects(gpus, assumptions)
     grid = grid.merge(gpus[hardware], on="gpu_model", how="inner").merge(
         architectures[shape], on="llm_model", how="inner")
     grid["peak_dense_tflops"] = peak_dense_tflops(grid, grid["precision"])
@@ -177,45 +191,33 @@ def serving_grid(grid: pd.DataFrame, gpus: pd.DataFrame, architectures: pd.DataF
         factors = efficiency_for(grid["gpu_model"].to_numpy(), grid["precision"].to_numpy(),
                                  efficiency, families, assumptions)
         grid = pd.concat([grid, factors.drop(columns="gpu_family")], axis=1)
-    grid["kv_cache_precision"] = (assumptions.kv_cache_precision
-                                  or grid["precision"].map(kv_cache_precision))
-    choose_layout = assumptions.layout == "throughput" and "n_gpus" not in grid
-    if choose_layout:
-        grid = _layout_candidates(grid, assumptions.max_gpus_per_replica)
+    default_kv = assumptions.kv_cache_precision or grid["precision"].map(kv_cache_precision)
+    grid["kv_cache_precision"] = (grid["kv_cache_precision"].fillna(default_kv)
+                                  if "kv_cache_precision" in grid else default_kv)
     optional = {name: grid[name].to_numpy(dtype=np.float64) if name in grid else np.nan
-                for name in ("batch_size", "n_gpus")}
-    estimate = estimate_inference(
+                for name in ("batch_size", "n_gpus", "ttft_slo_seconds")}
+    estimate = search_layouts(
         ModelArrays.from_frame(grid), HardwareArrays.from_frame(grid),
-        EfficiencyArrays.from_frame(grid),
+        EfficiencyArrays.from_frame(grid), policy=assumptions.layout,
+        a16z=assumptions.convention == "a16z", params=serving_params(assumptions),
         input_tokens=grid["input_tokens"].to_numpy(dtype=np.float64),
         output_tokens=grid["output_tokens"].to_numpy(dtype=np.float64),
         weight_bytes_per_param=grid["precision"].map(BYTES_PER_ELEMENT).to_numpy(np.float64),
         kv_bytes_per_element=grid["kv_cache_precision"].map(BYTES_PER_ELEMENT)
         .to_numpy(np.float64),
         activation_bytes=grid["precision"].map(activation_bytes).to_numpy(np.float64),
-        a16z=assumptions.convention == "a16z",
         tpot_slo_seconds=grid["tpot_slo_seconds"].to_numpy(dtype=np.float64),
-        usd_per_gpu_hour=grid["usd_per_gpu_hour"].to_numpy(dtype=np.float64),
-        memory_utilization=assumptions.memory_utilization,
-        activation_headroom_fraction=assumptions.activation_headroom_fraction,
-        max_batch_size=assumptions.max_batch_size,
-        max_gpus_per_replica=assumptions.max_gpus_per_replica,
-        allreduce_link_efficiency=assumptions.allreduce_link_efficiency,
-        **optional)
-    grid = grid.drop(columns=[c for c in optional if c in grid])
-    for field in fields(InferenceEstimate):
-        if field.name not in ("prefill_compute_bound", "decode_compute_bound"):
-            grid[field.name] = getattr(estimate, field.name)
+        usd_per_gpu_hour=grid["usd_per_gpu_hour"].to_numpy(dtype=np.float64), **optional)
+    grid = grid.drop(columns=[c for c in ("batch_size", "n_gpus") if c in grid])
+    for name in ESTIMATE_COLUMNS:
+        grid[name] = getattr(estimate, name)
+    grid["ttft_slo_seconds"] = optional["ttft_slo_seconds"]
     grid["bound_prefill"] = estimate.bound_prefill
     grid["bound_decode"] = estimate.bound_decode
-    grid["max_batch_size_memory"] = grid["max_batch_size_memory"].replace(np.inf, np.nan)
     grid["convention"] = assumptions.convention
-    grid["memory_utilization"] = assumptions.memory_utilization
-    grid["activation_headroom_fraction"] = assumptions.activation_headroom_fraction
-    grid["max_batch_size"] = assumptions.max_batch_size
-    grid["allreduce_link_efficiency"] = assumptions.allreduce_link_efficiency
-    grid["layout"] = assumptions.layout
-    return _best_layout(grid) if choose_layout else grid
+    for name in ASSUMPTION_COLUMNS:
+        grid[name] = getattr(assumptions, name)
+    return grid
 
 
 def cost_per_1k_tokens(price_basis: pd.DataFrame, architectures: pd.DataFrame | None = None,
@@ -238,19 +240,21 @@ def cost_per_1k_tokens(price_basis: pd.DataFrame, architectures: pd.DataFrame | 
         architectures = architectures[architectures["llm_model"].isin(assumptions.llm_models)]
     if assumptions.workload_profiles is not None:
         workloads = workloads[workloads["workload_profile"].isin(assumptions.workload_profiles)]
-    grid = (price_basis[list(PRICE_BASIS_COLUMNS)]
-            .merge(architectures[["llm_model"]], how="cross")
-            .merge(pd.DataFrame({"precision": assumptions.precisions}), how="cross")
-            .merge(workloads[["workload_profile", "input_tokens", "output_tokens",
-                              "tpot_slo_seconds"]], how="cross"))
-    projected = serving_grid(grid, reference.gpu_models() if gpus is None else gpus,
+    # The physics depends on the GPU, not on its price: project each GPU once at $1/GPU-hour
+    # and scale the dollar columns (all linear in the price) for every price basis and day.
+    physics = (pd.DataFrame({"gpu_model": price_basis["gpu_model"].unique()})
+               .merge(architectures[["llm_model"]], how="cross")
+               .merge(pd.DataFrame({"precision": assumptions.precisions}), how="cross")
+               .merge(workloads[["workload_profile", "input_tokens", "output_tokens",
+                                 "tpot_slo_seconds"]], how="cross")
+               .assign(usd_per_gpu_hour=1.0))
+    projected = serving_grid(physics, reference.gpu_models() if gpus is None else gpus,
                              architectures, efficiency, families, assumptions)
-    return projected[list(COST_PER_1K_TOKENS_COLUMNS)].reset_index(drop=True)
-
-
-def _model_key(model_id: str) -> str:
-    """Matching key of an API model id; variant suffixes such as ':free' are dropped."""
-    return normalize_name(str(model_id).split(":", 1)[0])
+    out = price_basis[list(PRICE_BASIS_COLUMNS)].merge(
+        projected.drop(columns="usd_per_gpu_hour"), on="gpu_model", how="inner")
+    for column in DOLLAR_COLUMNS:
+        out[column] = out[column] * out["usd_per_gpu_hour"]
+    return out[list(COST_PER_1K_TOKENS_COLUMNS)].reset_index(drop=True)
 
 
 def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
@@ -258,11 +262,12 @@ def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
                         assumptions: EstimationAssumptions | None = None) -> pd.DataFrame:
     """API prices against the projected cost floor of the same architecture on the same day.
 
-    Token prices are matched to architectures through the OpenRouter ids of
-    ``llm_architectures.csv``. The floor is the projection (output of
-    :func:`cost_per_1k_tokens`) with the lowest blended price per million tokens, blending
-    ``market_input_weight`` input tokens per output token, among projections that fit and meet
-    their profile's TPOT target; markup = market / floor.
+    Token prices are matched to architectures by resolving each provider model id
+    (:func:`models.estimation.names.resolve_llm_ids`: aliases, OpenRouter and Hugging Face
+    ids, then ``llm_name_rules.csv``); unresolved ids produce no row. The floor is the
+    projection (output of :func:`cost_per_1k_tokens`) with the lowest blended price per
+    million tokens, blending ``market_input_weight`` input tokens per output token, among
+    projections that fit and meet their profile's TPOT target; markup = market / floor.
     """
     assumptions = assumptions or EstimationAssumptions()
     _require(token_prices, TOKEN_PRICE_COLUMNS, "token_prices")
@@ -272,8 +277,8 @@ def market_vs_projected(token_prices: pd.DataFrame, projected: pd.DataFrame,
         return (weight * inputs + outputs) / (weight + 1)
 
     market = token_prices[list(TOKEN_PRICE_COLUMNS)].copy()
-    market["model_key"] = market["model_id"].map(_model_key)
-    market = market.merge(openrouter_model_map(architectures), on="model_key", how="inner")
+    market["llm_model"] = resolve_llm_ids(market["model_id"], architectures).to_numpy()
+    market = market.dropna(subset=["llm_model"])
     candidates = projected[projected["fits"].astype(bool)
                            & projected["meets_tpot_slo"].astype(bool)].copy()
     candidates["projected_usd_per_million_input_tokens"] = (

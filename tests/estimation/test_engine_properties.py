@@ -9,15 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.estimation import reference
+from models.estimation.assumptions import EstimationAssumptions
 from models.estimation.inference import (
     EfficiencyArrays,
     HardwareArrays,
+    LayoutArrays,
     ModelArrays,
     estimate_inference,
 )
+from models.estimation.layouts import search_layouts
+from models.estimation.tables import with_interconnects
 
 ARCHITECTURES = reference.llm_architectures()
-GPUS = reference.gpu_models()
+GPUS = with_interconnects(reference.gpu_models(), EstimationAssumptions())
 GPU_IDS = GPUS.loc[GPUS["bf16_tflops"].notna(), "gpu_model"].tolist()
 RELATIVE = 1 + 1e-9
 
@@ -32,7 +36,7 @@ scenario = st.fixed_dictionaries({
 })
 
 
-def _estimate(s, *, bandwidth_scale=1.0, price=2.0, batch=np.nan, n_gpus=np.nan):
+def _inputs(s, bandwidth_scale=1.0):
     model = ModelArrays.from_frame(ARCHITECTURES[ARCHITECTURES["llm_model"] == s["llm_model"]])
     gpu = GPUS[GPUS["gpu_model"] == s["gpu_model"]].rename(
         columns={"bf16_tflops": "peak_dense_tflops"})
@@ -42,11 +46,23 @@ def _estimate(s, *, bandwidth_scale=1.0, price=2.0, batch=np.nan, n_gpus=np.nan)
         * np.asarray(bandwidth_scale))
     efficiency = EfficiencyArrays(*(np.array([v]) for v in (s["mfu"], s["mbu"], s["mfu"],
                                                              s["mbu"])))
-    return estimate_inference(
-        model, hardware, efficiency, input_tokens=s["input_tokens"],
-        output_tokens=s["output_tokens"], weight_bytes_per_param=s["weight_bytes"],
-        kv_bytes_per_element=max(s["weight_bytes"], 1.0), usd_per_gpu_hour=price,
-        batch_size=batch, n_gpus=n_gpus, max_gpus_per_replica=128)
+    common = dict(input_tokens=s["input_tokens"], output_tokens=s["output_tokens"],
+                  weight_bytes_per_param=s["weight_bytes"],
+                  kv_bytes_per_element=max(s["weight_bytes"], 1.0))
+    return model, hardware, efficiency, common
+
+
+def _estimate(s, *, bandwidth_scale=1.0, price=2.0, batch=np.nan):
+    """The scenario in the layout the search picks with the defaults, then held fixed while
+    one input varies (a different input may make another layout cheaper)."""
+    model, hardware, efficiency, common = _inputs(s)
+    auto = search_layouts(model, hardware, efficiency, usd_per_gpu_hour=2.0, **common)
+    ranks = auto.data_parallel_size
+    layout = LayoutArrays(np.where(ranks > 1, ranks, auto.tensor_parallel_size),
+                          auto.pipeline_parallel_size, (ranks > 1).astype(float))
+    model, hardware, efficiency, common = _inputs(s, bandwidth_scale)
+    return estimate_inference(model, hardware, efficiency, layout, usd_per_gpu_hour=price,
+                              batch_size=batch, **common)
 
 
 @settings(max_examples=60, deadline=None)
@@ -77,10 +93,10 @@ def test_a_larger_batch_never_lowers_throughput_until_memory_runs_out(s, fractio
         return
     largest = min(auto.max_batch_size_memory[0], 4096)
     batches = np.unique(np.maximum(1.0, np.floor(np.array(fractions) * largest)))
-    estimate = _estimate(s, batch=batches, n_gpus=auto.n_gpus[0])
+    estimate = _estimate(s, batch=batches)
     assert estimate.fits.all()
     rates = estimate.output_tokens_per_second
     assert (np.diff(rates) >= -1e-9 * rates[:-1]).all()
-    beyond = _estimate(s, batch=largest + 1, n_gpus=auto.n_gpus[0])
+    beyond = _estimate(s, batch=largest + 1)
     if largest + 1 > auto.max_batch_size_memory[0]:  # memory runs out: no number at all
         assert not beyond.fits[0] and np.isnan(beyond.output_tokens_per_second[0])

@@ -86,15 +86,13 @@ def test_cost_per_1k_tokens_grid_and_assumption_columns():
 
 def test_cost_per_1k_tokens_layout_assumption():
     basis = _price_basis().iloc[[0]]
-    smallest = cost_per_1k_tokens(basis, assumptions=EstimationAssumptions(
+    chosen = {layout: cost_per_1k_tokens(basis, assumptions=EstimationAssumptions(
         llm_models=("llama-3.1-70b",), workload_profiles=("batch_summarization",),
-        precisions=("bf16",)))
-    best = cost_per_1k_tokens(basis, assumptions=EstimationAssumptions(
-        llm_models=("llama-3.1-70b",), workload_profiles=("batch_summarization",),
-        precisions=("bf16",), layout="throughput"))
-    assert smallest["n_gpus"].iloc[0] == 4 and best["layout"].iloc[0] == "throughput"
-    assert (best["output_tokens_per_second_per_gpu"].iloc[0]
-            >= smallest["output_tokens_per_second_per_gpu"].iloc[0])
+        precisions=("bf16",), layout=layout)).iloc[0] for layout in ("smallest", "cheapest")}
+    # 141 GB of bf16 weights: two 80 GB H100 are the fewest that hold them.
+    assert chosen["smallest"]["n_gpus"] == 2 and chosen["cheapest"]["layout"] == "cheapest"
+    assert (chosen["cheapest"]["usd_per_1k_tokens_blended"]
+            < chosen["smallest"]["usd_per_1k_tokens_blended"])
 
 
 def test_cost_per_1k_tokens_rejects_missing_columns():
@@ -180,11 +178,21 @@ def test_empty_inputs_give_empty_tables_with_the_columns():
     assert costs.empty and tuple(costs.columns) == COST_PER_1K_TOKENS_COLUMNS
 
 
-def test_throughput_layout_keeps_the_auto_layout_when_nothing_fits():
+def test_nothing_fits_gives_nan_not_a_number():
     basis = _price_basis().iloc[[3]]  # L4: no NVLink, 24 GB
     out = cost_per_1k_tokens(basis, assumptions=EstimationAssumptions(
-        llm_models=("deepseek-v3",), workload_profiles=("chat",), precisions=("bf16",),
-        layout="throughput"))
+        llm_models=("deepseek-v3",), workload_profiles=("chat",), precisions=("bf16",)))
     row = out.iloc[0]
-    assert not row["fits"] and row["pipeline_parallel_size"] > 60  # 1.3 TB over 24 GB cards
+    assert not row["fits"]  # 1.3 TB over 24 GB cards needs more than 72 GPUs
     assert np.isnan(row["usd_per_1k_tokens_blended"])
+
+
+def test_trainium_and_inferentia_costs_are_numbers():
+    basis = pd.DataFrame({"observation_date": [DAY] * 3,
+                          "gpu_model": ["trainium1-32gb", "trainium2-96gb", "inferentia2-32gb"],
+                          "price_basis": ["cheapest_on_demand"] * 3,
+                          "usd_per_gpu_hour": [1.3, 2.0, 0.8]})
+    out = cost_per_1k_tokens(basis, assumptions=EstimationAssumptions(
+        llm_models=("llama-3.1-70b",), workload_profiles=("chat",), precisions=("bf16",)))
+    assert len(out) == 3 and out["fits"].all()
+    assert out["usd_per_1k_output_tokens"].notna().all() and (out["n_gpus"] > 1).all()
