@@ -31,7 +31,7 @@ from models.estimation.tables import (
 )
 from warehouse.checks import QUARANTINE, BlockingCheckFailed, CheckOutcome, checks_for
 from warehouse.lineage import PYTHON_BUILT_INPUTS, build_order
-from warehouse.transform import query_text
+from warehouse.transform import select_partition
 from warehouse.write import PartitionWrite, record_change, transaction, write_partition
 
 
@@ -76,16 +76,11 @@ class PartitionBuild:
         return sum(c.metadata.get("quarantined_rows", 0) for c in self.checks)
 
 
-def _select(con: duckdb.DuckDBPyConnection, query_name: str, column: str,
-            value: date) -> pd.DataFrame:
-    return con.execute(query_text(query_name), {column: value}).df()
-
-
 def _frame(con: duckdb.DuckDBPyConnection, name: str, column: str, value: date,
            assumptions: EstimationAssumptions) -> pd.DataFrame:
     if name not in PYTHON_BUILT_INPUTS:
-        return _select(con, name, column, value)
-    inputs = [_select(con, q, column, value) for q in PYTHON_BUILT_INPUTS[name]]
+        return select_partition(con, name, value, column)
+    inputs = [select_partition(con, q, value, column) for q in PYTHON_BUILT_INPUTS[name]]
     if any(frame.empty for frame in inputs):
         return pd.DataFrame(columns=list(table(name).column_names))
     return PYTHON_BUILDERS[name](inputs, assumptions)

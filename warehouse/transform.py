@@ -11,7 +11,11 @@ outputs). :mod:`warehouse.lineage` derives table dependencies from the same text
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+import duckdb
+import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -40,3 +44,9 @@ def query_text(query_name: str) -> str:
         raise FileNotFoundError(f"{path} holds no .sql file")
     return "\nUNION ALL BY NAME\n".join(parts)
 
+
+
+def select_partition(con: duckdb.DuckDBPyConnection, query_name: str, value: date,
+                     column: str = "observation_date") -> pd.DataFrame:
+    """Run a named query for one partition and return its rows (not written)."""
+    return con.execute(query_text(query_name), {column: value}).df()
