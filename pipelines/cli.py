@@ -24,7 +24,7 @@ from pipelines.cli_estimate import estimate_app
 from pipelines.cli_output import console, fail
 from pipelines.steps import MODES, short
 from sources.archive import RawArchive
-from sources.base import Source, partition_start
+from sources.base import FRESHNESS_GRACE_DAYS, Source, partition_start
 from sources.errors import SourceError
 from sources.http import ingest_file
 from sources.registry import SOURCES, get_source
@@ -228,14 +228,16 @@ def status(data_dir: DataDir = None, database: Database = None) -> None:
 
 
 def _freshness(source: Source, newest: date | None, today: date) -> str:
-    """fresh, or how many days the newest partition is behind the current one."""
+    """fresh, or how far the newest partition is behind the one the cadence expects by now."""
     if newest is None:
         return "[red]never collected[/]"
-    current = partition_start(source.cadence, today)
-    if newest >= current or source.cadence == "on_demand":
+    grace = FRESHNESS_GRACE_DAYS[source.cadence]
+    if grace is None:
+        return "on demand"
+    expected = partition_start(source.cadence, today - timedelta(days=grace))
+    if newest >= expected:
         return "[green]fresh[/]"
-    behind = (current - newest).days
-    return f"[yellow]stale: {behind} days behind[/]"
+    return f"[yellow]stale: expected {expected}, newest {newest}[/]"
 
 
 _STATUS_SQL = """

@@ -81,6 +81,12 @@ class Source:
     fetches_history: bool = False
 
 
+# How late a source's newest partition may be before it counts as stale: a daily price feed by
+# a day; a monthly report describes a month and appears during the next one.
+FRESHNESS_GRACE_DAYS: dict[Cadence, int | None] = {"daily": 1, "weekly": 7, "monthly": 45,
+                                                    "on_demand": None}
+
+
 def partition_start(cadence: Cadence, day: date) -> date:
     """The partition a day falls in: the day itself (daily, on demand), the Monday of its week
     (weekly), or the first day of its month (monthly: a report month)."""
