@@ -7,6 +7,7 @@ Only source-independent mechanics belong here; what a field means stays in the s
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -120,3 +121,33 @@ def require_records(result: ParseResult, snapshots: Sequence[Snapshot], rows_rea
     raise ParseError(f"{first.source}: no usable rows in {len(snapshots)} response(s) from "
                      f"{first.method} {first.url}: {rows_read} rows read, "
                      f"{len(result.rejects)} rejected, the rest excluded")
+
+
+def price_number(value: Any, *, allow_zero: bool = False) -> float | str:
+    """A listed price as a float, or the reason it cannot be one (worded for a reject).
+
+    Accepts JSON numbers and decimal strings ("1.10", "$1.10", "1,234.50"); refuses booleans
+    (``True`` is not a price although Python counts it as 1), text, NaN and infinities,
+    negatives and, unless ``allow_zero``, zero (a 0 price is a placeholder, not free compute).
+    """
+    if value is None:
+        return "price is missing"
+    if isinstance(value, bool):
+        return f"price is a boolean ({value!r})"
+    if isinstance(value, str):
+        text = value.strip().lstrip("$").replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return f"price is not a number ({value!r})"
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        return f"price is not a number ({value!r:.60})"
+    if not math.isfinite(number):
+        return f"price is not finite ({value!r})"
+    if number < 0:
+        return f"price is negative ({value!r})"
+    if number == 0 and not allow_zero:
+        return "price is 0"
+    return number

@@ -7,10 +7,35 @@ in ``models/records``, a raw table in ``models/catalog``, and one line here.
 from __future__ import annotations
 
 from sources.base import Source
-from sources.prices import azure_retail, openrouter, runpod
+from sources.prices import (
+    akash,
+    aws_ec2,
+    aws_spot,
+    azure_retail,
+    coreweave,
+    deepinfra,
+    gcp_billing,
+    lambda_cloud,
+    linode,
+    modal,
+    oci,
+    openrouter,
+    runpod,
+    shadeform,
+    tensordock,
+    together,
+    vast,
+    vultr,
+)
 
 SOURCES: dict[str, Source] = {
-    s.name: s for s in (azure_retail.SOURCE, runpod.SOURCE, openrouter.SOURCE)
+    s.name: s for s in (
+        azure_retail.SOURCE, runpod.SOURCE, openrouter.SOURCE,
+        aws_ec2.SOURCE, aws_spot.SOURCE, gcp_billing.SOURCE, lambda_cloud.SOURCE,
+        coreweave.SOURCE, oci.SOURCE, vast.SOURCE, linode.SOURCE, vultr.SOURCE, akash.SOURCE,
+        shadeform.SOURCE, tensordock.SOURCE, modal.SOURCE,
+        deepinfra.SOURCE, together.SOURCE,
+    )
 }
 
 

@@ -1,0 +1,105 @@
+"""Lambda (Lambda Cloud): on-demand prices of Lambda's GPU instance types, from its public cloud
+API.
+
+Endpoint: ``GET https://cloud.lambdalabs.com/api/v1/instance-types`` (also served as
+``cloud.lambda.ai``), one response listing every instance type. It needs an API key, read from
+``LAMBDA_API_KEY`` and sent as ``Authorization: Bearer <key>`` (never in the URL). Docs:
+https://docs.lambda.ai/api/cloud
+
+Format: ``{"data": {<name>: {"instance_type": {name, description, gpu_description,
+price_cents_per_hour, specs{vcpus, memory_gib, storage_gib, gpus}},
+"regions_with_capacity_available": [{name, description}]}}}``. The price is in US **cents** per
+instance-hour (``price_cents_per_hour`` 2490 = $24.90); it is the same in every region. An
+``{"error": {code, message}}`` body is a failed call and raises a ParseError with its message.
+
+One record per instance type with GPUs, region ``global``, price_type on_demand; ``available``
+says whether any region has capacity now (``regions_with_capacity_available`` non-empty). The GPU
+name is ``gpu_description`` ("H100 (80 GB SXM5)"), which names the memory and form factor;
+instance types without GPUs (``cpu_4x_general``) are excluded by policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from models.records.gpu_clouds import GpuOffer
+from sources.base import ParseResult, Source
+from sources.http import FetchSession
+from sources.parsing import load_json, payload_error, require_field, require_snapshots
+from sources.prices.offers import add_offer, finish, optional_number
+from sources.snapshot import Snapshot
+
+NAME = "lambda"
+API_KEY_ENV = "LAMBDA_API_KEY"
+INSTANCE_TYPES_URL = "https://cloud.lambdalabs.com/api/v1/instance-types"
+GIB = 1.073741824  # GB per GiB
+
+
+def fetch(session: FetchSession) -> None:
+    headers = {"Authorization": f"Bearer {session.api_key}"} if session.api_key else None
+    session.get(INSTANCE_TYPES_URL, headers=headers)
+
+
+def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
+    require_snapshots(NAME, snapshots)
+    result = ParseResult()
+    rows_read = 0
+    for snapshot in snapshots:
+        payload = load_json(snapshot)
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise payload_error(snapshot, f"API error {payload['error'].get('message')!r}")
+        data = require_field(snapshot, payload, "data")
+        if not isinstance(data, dict):
+            raise payload_error(snapshot, "'data' is not an object of instance types")
+        for key, entry in data.items():
+            rows_read += 1
+            _add_type(snapshot, key, entry, result)
+    return finish(NAME, result, snapshots, rows_read)
+
+
+def _add_type(snapshot: Snapshot, key: str, entry: Any, result: ParseResult) -> None:
+    instance = entry.get("instance_type") if isinstance(entry, dict) else None
+    if not isinstance(instance, dict):
+        result.reject(snapshot, "no instance_type object", {"key": key, "entry": entry})
+        return
+    specs = instance.get("specs") if isinstance(instance.get("specs"), dict) else {}
+    gpus = specs.get("gpus")
+    if gpus == 0:
+        result.exclude("no GPU")
+        return
+    raw = {"key": key, **instance}
+    if "price_cents_per_hour" not in instance:
+        result.reject(snapshot, "no price_cents_per_hour (field renamed?)", raw)
+        return
+    regions = entry.get("regions_with_capacity_available")
+    add_offer(result, snapshot, raw, listed_price=instance["price_cents_per_hour"],
+              listed_unit="USD cents/hour", price_basis="instance", gpu_count=gpus,
+              sku=instance.get("name") or key, region="global", seller=None,
+              provider_gpu_name=instance.get("gpu_description"), gpu_memory_gb=None,
+              vcpus=optional_number(specs.get("vcpus")),
+              memory_gb=optional_number(specs.get("memory_gib"), GIB),
+              price_type="on_demand",
+              available=bool(regions) if isinstance(regions, list) else None,
+              offer_id=None)
+
+
+SOURCE = Source(
+    name=NAME,
+    title="Lambda Cloud instance types and on-demand prices",
+    family="gpu_prices",
+    protocol="json_api",
+    homepage="https://lambda.ai/service/gpu-cloud",
+    urls=(INSTANCE_TYPES_URL,),
+    cadence="daily",
+    terms="Lambda Cloud API; needs an API key (LAMBDA_API_KEY, sent as a Bearer header). "
+          "Lambda's Terms of Service apply. Prices in US cents per instance-hour, the same in "
+          "every region.",
+    parser_version="1",
+    record_model=GpuOffer,
+    raw_table="raw.lambda__gpu_offers",
+    fetch=fetch,
+    parse=parse,
+    api_key_env=API_KEY_ENV,
+    api_key_required=True,
+)
