@@ -12,7 +12,8 @@ https://cloud.google.com/billing/docs/reference/rest/v1/services.skus/list
 Format: ``{skus: [{skuId, description, category{resourceFamily, resourceGroup, usageType},
 serviceRegions[], pricingInfo[{pricingExpression{usageUnit, tieredRates[{startUsageAmount,
 unitPrice{currencyCode, units, nanos}}]}, effectiveTime}]}], nextPageToken}``; a price is
-``units + nanos / 1e9`` USD per ``usageUnit`` ("h"). A bare list of SKU objects, as third parties
+``units + nanos / 1e9`` USD per ``usageUnit`` ("h"); as in every proto3 JSON message a zero
+``units`` or ``nanos`` may be left out. A bare list of SKU objects, as third parties
 store the payload (the real sample in ``shared/data/prices/gcp/``, which also lacks
 ``category`` and ``serviceRegions``), is accepted: the price type and location then come from
 the description, which always carries them ("Nvidia L4 GPU attached to Spot Preemptible VMs
@@ -182,7 +183,9 @@ def _unit_price(sku: dict[str, Any]) -> float | str:
              if isinstance(r, dict) and not r.get("startUsageAmount")]
     if not rates:
         return "no first-tier rate"
-    unit = rates[0].get("unitPrice") or {}
+    unit = rates[0].get("unitPrice")
+    if not isinstance(unit, dict):
+        return "no unitPrice in the first tier (field renamed?)"
     if unit.get("currencyCode", "USD") != "USD":
         return f"price in {unit.get('currencyCode')}, not USD"
     units, nanos = unit.get("units", "0"), unit.get("nanos", 0)
