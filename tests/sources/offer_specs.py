@@ -72,7 +72,8 @@ SPECS: dict[str, Spec] = {spec.source.name: spec for spec in (
          lambda d: (d["items"][0]["currencyCodeLocalizations"][0]["prices"][0], "value")),
     Spec(vast.SOURCE, ("vast/bundles_h100sxm_2026-07-15.json",), (vast.BUNDLES_URL,), 12, 0,
          lambda d: (d["offers"][0], "dph_total")),
-    Spec(linode.SOURCE, ("linode/types_page_1.json",), (linode.TYPES_URL,), 4, 0,
+    Spec(linode.SOURCE, ("linode/types_page_1.json", "linode/types_page_2.json"),
+         (linode.TYPES_URL, linode.TYPES_URL), 4, 0,
          lambda d: (d["data"][0]["price"], "hourly")),
     Spec(vultr.SOURCE, ("vultr/plans_page_1.json", "vultr/plans_page_2.json"),
          (vultr.PLANS_URL, vultr.PLANS_URL), 5, 0, lambda d: (d["plans"][0], "hourly_cost"),
@@ -92,6 +93,52 @@ SPECS: dict[str, Spec] = {spec.source.name: spec for spec in (
 )}
 GPU_SPECS = {name: spec for name, spec in SPECS.items() if spec.source.family == "gpu_prices"}
 JSON_SPECS = {name: spec for name, spec in SPECS.items() if spec.price_slot is not None}
+
+
+# (method, host, path, paging parameter value) -> fixture answering that request, for fetches
+# over a mocked network; the paging parameter is pageToken (GCP), page (Linode) or cursor (Vultr).
+FETCH_FIXTURES: dict[tuple[str, str, str, str | None], str] = {
+    ("GET", "pricing.us-east-1.amazonaws.com", "/offers/v1.0/aws/index.json", None):
+        "aws_ec2/offers_index.json",
+    ("GET", "pricing.us-east-1.amazonaws.com",
+     "/offers/v1.0/aws/AmazonEC2/current/region_index.json", None): "aws_ec2/region_index.json",
+    ("GET", "pricing.us-east-1.amazonaws.com",
+     "/offers/v1.0/aws/AmazonEC2/20250523232744/us-east-1/index.csv", None):
+        "aws_ec2/us-east-1.csv",
+    ("GET", "pricing.us-east-1.amazonaws.com",
+     "/offers/v1.0/aws/AmazonEC2/20250523232744/eu-west-1/index.csv", None):
+        "aws_ec2/eu-west-1.csv",
+    ("GET", "website.spot.ec2.aws.a2z.com", "/spot.json", None): "aws_spot/spot.json",
+    ("GET", "cloudbilling.googleapis.com", "/v1/services/6F81-5844-456A/skus", None):
+        "gcp_billing/compute_page_1.json",
+    ("GET", "cloudbilling.googleapis.com", "/v1/services/6F81-5844-456A/skus",
+     "CiAKGjBBMUItMkMzRC00RTVG"): "gcp_billing/compute_page_2.json",
+    ("GET", "cloudbilling.googleapis.com", "/v1/services/E000-3F24-B8AA/skus", None):
+        "gcp_billing/tpu_page_1.json",
+    ("GET", "cloud.lambdalabs.com", "/api/v1/instance-types", None): "lambda/instance_types.json",
+    ("GET", "www.coreweave.com", "/pricing", None): "coreweave/pricing.html",
+    ("GET", "apexapps.oracle.com", "/pls/apex/cetools/api/v1/products/", None):
+        "oci/products.json",
+    ("POST", "console.vast.ai", "/api/v0/bundles/", None): "vast/bundles_h100sxm_2026-07-15.json",
+    ("GET", "api.linode.com", "/v4/linode/types", "1"): "linode/types_page_1.json",
+    ("GET", "api.linode.com", "/v4/linode/types", "2"): "linode/types_page_2.json",
+    ("GET", "api.vultr.com", "/v2/plans", None): "vultr/plans_page_1.json",
+    ("GET", "api.vultr.com", "/v2/plans", "bmV4dF9fdmNnLWExNi0="): "vultr/plans_page_2.json",
+    ("GET", "console-api.akash.network", "/v1/gpu-prices", None): "akash/gpu_prices.json",
+    ("GET", "api.shadeform.ai", "/v1/instances/types", None): "shadeform/instance_types.json",
+    ("GET", "dashboard.tensordock.com", "/api/v0/client/deploy/hostnodes", None):
+        "tensordock/hostnodes.json",
+    ("GET", "modal.com", "/pricing", None): "modal/pricing.html",
+    ("GET", "api.deepinfra.com", "/v1/openai/models", None): "deepinfra/models.json",
+    ("GET", "api.together.xyz", "/v1/models", None): "together/models.json",
+}
+PAGING_PARAMETERS = ("pageToken", "page", "cursor")
+
+
+def fixture_for(method: str, url) -> str | None:
+    """The fixture that answers a request (``url`` an httpx.URL), or None."""
+    page = next((url.params[p] for p in PAGING_PARAMETERS if p in url.params), None)
+    return FETCH_FIXTURES.get((method, url.host, url.path, page))
 
 
 def mapping_rate(offers) -> float:
