@@ -65,8 +65,10 @@ MAX_PAGES = 200
 
 _COMMITMENT = re.compile(r"^Commitment v\d+:\s*(?P<rest>.*?)\s+for\s+(?P<years>\d)\s+Years?$")
 _LOCATION = re.compile(r"\s(?:running in|in)\s+(?P<location>.+)$")
-_GPU_NAME = re.compile(r"^(?P<name>.*?\b(?:GPU|TPU|Tpu)\b[^ ]*(?:\s+(?:chip|Podslice|Pod))?)",
-                       re.IGNORECASE)
+# What follows the accelerator's name in a description: its use and its location.
+_AFTER_NAME = re.compile(r"\s+(?:attached to|running in|in)\s.*$")
+_ACCELERATOR = re.compile(r"\b(?:GPU|TPU)\b", re.IGNORECASE)
+_CHIP = re.compile(r"\s+chip$", re.IGNORECASE)
 # (reason, test on the description) in the order checked
 POLICY_EXCLUSIONS = (
     ("licence fee", lambda d: d.startswith("Licensing Fee")),
@@ -144,11 +146,11 @@ def classify(sku: dict[str, Any]) -> tuple[str, float, str, str] | str:
         price_type, months = "spot", 0.0
     else:
         price_type, months = "on_demand", 0.0
-    name = _GPU_NAME.match(text)
-    if name is None:
+    name = _CHIP.sub("", _AFTER_NAME.sub("", text)).strip()
+    if not _ACCELERATOR.search(name):
         return "not an accelerator"
     location = _LOCATION.search(text)
-    return (price_type, months, name.group("name").strip(),
+    return (price_type, months, name,
             location.group("location").strip() if location else "global")
 
 
