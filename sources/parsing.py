@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -151,3 +151,19 @@ def price_number(value: Any, *, allow_zero: bool = False) -> float | str:
     if number == 0 and not allow_zero:
         return "price is 0"
     return number
+
+
+def reject_duplicates(result: ParseResult, key: Callable[[BaseModel], Hashable]) -> None:
+    """Keep the first record of each ``key`` (a raw or core table's key); reject the others as
+    duplicates, so a payload listing one thing twice cannot break a primary key."""
+    seen: set[Hashable] = set()
+    kept = []
+    for snapshot, record in result.records:
+        identity = key(record)
+        if identity in seen:
+            result.reject(snapshot, f"duplicate of an earlier record for {identity!r}",
+                          record.model_dump(mode="json"))
+        else:
+            seen.add(identity)
+            kept.append((snapshot, record))
+    result.records = kept

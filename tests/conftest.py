@@ -22,6 +22,19 @@ DEMO_ARCHIVE = FIXTURES / "demo_archive"
 DEMO_DATE = date(2026, 11, 20)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def api_keys_for_replay():
+    """A placeholder key for every source that requires one, as a configured deployment has:
+    tests never reach a real API, and replayed fetches send keys only in headers."""
+    from sources.registry import SOURCES
+
+    with pytest.MonkeyPatch.context() as patch:
+        for source in SOURCES.values():
+            if source.api_key_required and source.api_key_env:
+                patch.setenv(source.api_key_env, f"test-key-for-{source.name}")
+        yield
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """``../shared/data`` (real payloads captured from public sources); skips when absent."""

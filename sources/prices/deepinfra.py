@@ -26,6 +26,7 @@ from sources.parsing import (
     add_validated,
     load_json,
     price_number,
+    reject_duplicates,
     require_field,
     require_records,
     require_rows,
@@ -50,6 +51,7 @@ def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
         for model in require_rows(snapshot, require_field(snapshot, payload, "data"), "data"):
             rows_read += 1
             _add_model(snapshot, model, result)
+    reject_duplicates(result, lambda model: model.model_id)
     require_records(result, snapshots, rows_read)
     return result
 

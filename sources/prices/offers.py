@@ -16,7 +16,7 @@ from typing import Any
 
 from models.records.gpu_clouds import GpuOffer, PriceBasis
 from sources.base import ParseResult
-from sources.parsing import add_validated, price_number, require_records
+from sources.parsing import add_validated, price_number, reject_duplicates, require_records
 from sources.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -108,18 +108,8 @@ def finish(name: str, result: ParseResult, snapshots: Sequence[Snapshot],
     """The last step of every GPU offer parse: one offer per (sku, region, price type,
     commitment) -- the conformed table's key -- with later duplicates rejected, then refuse a
     parse without records, and log the counts."""
-    kept: dict[tuple, GpuOffer] = {}
-    records = []
-    for snapshot, record in result.records:
-        assert isinstance(record, GpuOffer)
-        key = (record.sku, record.region, record.price_type, record.commitment_months)
-        if key in kept:
-            result.reject(snapshot, f"duplicate of an earlier offer for {key}",
-                          record.model_dump())
-        else:
-            kept[key] = record
-            records.append((snapshot, record))
-    result.records = records
+    reject_duplicates(result, lambda offer: (offer.sku, offer.region, offer.price_type,
+                                             offer.commitment_months))
     require_records(result, snapshots, rows_read)
     log.info("%s: %d records, %d rejects, excluded %s", name, len(result.records),
              len(result.rejects), dict(result.excluded))

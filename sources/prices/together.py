@@ -29,6 +29,7 @@ from sources.parsing import (
     add_validated,
     load_json,
     payload_error,
+    reject_duplicates,
     require_records,
     require_rows,
     require_snapshots,
@@ -61,6 +62,7 @@ def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
         for model in require_rows(snapshot, payload, "the top level"):
             rows_read += 1
             _add_model(snapshot, model, result)
+    reject_duplicates(result, lambda model: model.model_id)
     require_records(result, snapshots, rows_read)
     return result
 

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from sources.registry import SOURCES
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE, FIXTURES
 
 runner = CliRunner()
@@ -65,8 +66,10 @@ def test_status_lists_every_source(data_dir):
 
 def test_sources_json():
     result = runner.invoke(app, ["sources", "--json"])
-    names = {s["name"] for s in json.loads(result.output)}
-    assert names == {"azure_retail", "runpod", "openrouter"}
+    listed = json.loads(result.output)
+    assert {s["name"] for s in listed} == set(SOURCES)
+    families = [s["family"] for s in listed]
+    assert families.count("gpu_prices") >= 15 and families.count("token_prices") >= 3
 
 
 def test_ingest_then_query_sees_the_data(tmp_path):

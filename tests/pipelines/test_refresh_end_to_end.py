@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.refresh import Refresher
 from sources.archive import RawArchive
+from sources.registry import SOURCES
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE
 from warehouse.connection import WarehouseSettings
 
@@ -49,7 +50,9 @@ def test_replay_refresh_fills_every_table_and_publishes(settings):
             "WHERE gpu_model = 'h100-sxm-80gb' AND price_type = 'on_demand'").fetchone()
     archived = {e.sha256 for e in RawArchive(settings.archive_dir).entries()}
     assert shas and shas <= archived
-    assert h100 is not None and h100[0] > 0 and h100[1] == 2  # Azure and RunPod both list it
+    # Azure, RunPod and most of the newer sources list H100s on demand in the demo archive:
+    # the index spans providers.
+    assert h100 is not None and h100[0] > 0 and h100[1] >= 2
 
 
 def test_same_partition_twice_gives_identical_rows(settings):
@@ -78,7 +81,7 @@ def test_a_missing_recording_fails_that_source_only_and_a_rerun_succeeds(setting
     [failed] = report.failed_sources
     assert failed.source == "runpod" and "no recording of POST https://api.runpod.io/graphql" \
         in failed.error
-    assert {o.source for o in report.sources if o.ok} == {"azure_retail", "openrouter"}
+    assert {o.source for o in report.sources if o.ok} == set(SOURCES) - {"runpod"}
     assert report.published is not None  # the others still publish
     assert _count(settings, "SELECT count(*) FROM raw.runpod__gpu_prices") == 0
     assert _count(settings, "SELECT count(*) FROM core.cloud__daily_gpu_offers "
