@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -167,3 +167,25 @@ def reject_duplicates(result: ParseResult, key: Callable[[BaseModel], Hashable])
             seen.add(identity)
             kept.append((snapshot, record))
     result.records = kept
+
+
+def parse_each(name: str, snapshots: Sequence[Snapshot],
+               rows_of: Callable[[Snapshot], Iterable[Any]],
+               add_row: Callable[[Snapshot, Any, ParseResult], None]) -> tuple[ParseResult, int]:
+    """The usual parse loop: ``add_row`` on every row ``rows_of`` finds in each snapshot.
+    Returns the result and the number of rows read (for :func:`require_records`)."""
+    require_snapshots(name, snapshots)
+    result = ParseResult()
+    rows_read = 0
+    for snapshot in snapshots:
+        for row in rows_of(snapshot):
+            rows_read += 1
+            add_row(snapshot, row, result)
+    return result, rows_read
+
+
+def rows_at(key: str) -> Callable[[Snapshot], list[dict[str, Any]]]:
+    """A ``rows_of`` for :func:`parse_each`: the array of objects under ``key`` of a JSON body."""
+    def rows(snapshot: Snapshot) -> list[dict[str, Any]]:
+        return require_rows(snapshot, require_field(snapshot, load_json(snapshot), key), key)
+    return rows

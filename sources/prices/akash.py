@@ -22,11 +22,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, require_field, require_rows, require_snapshots
-from sources.prices.offers import add_offer, finish
+from sources.parsing import rows_at
+from sources.prices.offers import add_offer, offer_source, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "akash"
@@ -40,16 +39,7 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        for model in require_rows(snapshot, require_field(snapshot, payload, "models"),
-                                  "models"):
-            rows_read += 1
-            _add_model(snapshot, model, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, rows_at("models"), _add_model)
 
 
 def _memory_gb(ram: Any) -> float | None:
@@ -86,19 +76,14 @@ def _add_model(snapshot: Snapshot, model: dict[str, Any], result: ParseResult) -
                   available=free > 0 if isinstance(free, int) else None, offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Akash Network GPU marketplace prices (min/median/weighted/max per model)",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://akash.network/pricing/gpus/",
     urls=(GPU_PRICES_URL,),
-    cadence="daily",
     terms="Akash Console API, public and keyless; Akash Network's terms apply. Prices are "
           "statistics of recent provider bids in USD per GPU-hour, not list prices.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.akash__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

@@ -40,8 +40,7 @@ from typing import Any
 
 import duckdb
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.errors import FetchError, ParseError
 from sources.http import MIB, FetchSession
 from sources.parsing import (
@@ -51,7 +50,7 @@ from sources.parsing import (
     require_snapshots,
 )
 from sources.prices.aws_instances import ACCELERATORS, accelerator_count
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.prices.offers import add_offer, finish, offer_source, optional_number
 from sources.snapshot import Snapshot
 
 NAME = "aws_ec2"
@@ -233,22 +232,17 @@ def _gpu_memory_per_accelerator(row: dict[str, Any], count: float | None) -> flo
     return total / count if count >= 1 else total  # a slice: the memory it gets
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="AWS EC2 Price List: GPU, Trainium and Inferentia instances (on-demand, reserved)",
-    family="gpu_prices",
     protocol="bulk_file",
     homepage="https://aws.amazon.com/ec2/pricing/on-demand/",
     urls=(OFFERS_INDEX_URL,
           f"{BASE_URL}/offers/v1.0/aws/AmazonEC2/current/region_index.json",
           f"{BASE_URL}/offers/v1.0/aws/AmazonEC2/<version>/<region>/index.csv"),
-    cadence="daily",
     terms="AWS Price List bulk files, public and keyless; 'for informational purposes only', "
           "prices subject to the terms on aws.amazon.com. One CSV per region, hundreds of MB "
           "each (streamed to the archive, read by DuckDB).",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.aws_ec2__gpu_offers",
     fetch=fetch,
     parse=parse,
     max_response_bytes=8 * 1024 * MIB,

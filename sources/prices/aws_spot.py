@@ -26,18 +26,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
     payload_error,
     require_field,
     require_rows,
-    require_snapshots,
 )
 from sources.prices.aws_instances import accelerator, accelerator_count
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "aws_spot"
@@ -55,21 +53,21 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        config = require_field(snapshot, _document(snapshot), "config")
-        regions = require_rows(snapshot, require_field(snapshot, config, "regions"),
-                               "config.regions")
-        for region in regions:
-            code = LEGACY_REGIONS.get(region.get("region"), region.get("region"))
-            for group in require_rows(snapshot, region.get("instanceTypes", []),
-                                      f"instanceTypes of {code}"):
-                for size in require_rows(snapshot, group.get("sizes", []), "sizes"):
-                    rows_read += 1
-                    _add_size(snapshot, code, size, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _sizes, _add_size)
+
+
+def _sizes(snapshot: Snapshot) -> list[tuple[Any, dict[str, Any]]]:
+    """(region code, size) for every instance size of every region of the feed."""
+    config = require_field(snapshot, _document(snapshot), "config")
+    sizes = []
+    for region in require_rows(snapshot, require_field(snapshot, config, "regions"),
+                               "config.regions"):
+        code = LEGACY_REGIONS.get(region.get("region"), region.get("region"))
+        for group in require_rows(snapshot, region.get("instanceTypes", []),
+                                  f"instanceTypes of {code}"):
+            sizes += [(code, size) for size in
+                      require_rows(snapshot, group.get("sizes", []), "sizes")]
+    return sizes
 
 
 def _document(snapshot: Snapshot) -> Any:
@@ -84,8 +82,9 @@ def _document(snapshot: Snapshot) -> Any:
     return load_json(snapshot)
 
 
-def _add_size(snapshot: Snapshot, region: Any, size: dict[str, Any],
+def _add_size(snapshot: Snapshot, row: tuple[Any, dict[str, Any]],
               result: ParseResult) -> None:
+    region, size = row
     instance_type = size.get("size")
     if not isinstance(instance_type, str) or accelerator(instance_type) is None:
         result.exclude("no accelerator")
@@ -109,20 +108,15 @@ def _add_size(snapshot: Snapshot, region: Any, size: dict[str, Any],
               price_type="spot", available=None, offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="AWS EC2 spot prices of accelerator instances (public spot feed)",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://aws.amazon.com/ec2/spot/pricing/",
     urls=(SPOT_URL,),
-    cadence="daily",
     terms="The JSON feed behind AWS's public spot pricing page, keyless and undocumented "
           "(may change without notice); regional prices, not per availability zone. AWS Site "
           "Terms apply.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.aws_spot__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

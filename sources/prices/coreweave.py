@@ -32,11 +32,10 @@ from collections.abc import Sequence
 
 from bs4 import BeautifulSoup
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error, require_snapshots
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.parsing import load_json, payload_error
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "coreweave"
@@ -55,14 +54,7 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        for cells in gpu_rows(snapshot):
-            rows_read += 1
-            _add_row(snapshot, cells, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, gpu_rows, _add_row)
 
 
 def gpu_rows(snapshot: Snapshot) -> list[Cells]:
@@ -150,20 +142,15 @@ def _add_row(snapshot: Snapshot, cells: Cells, result: ParseResult) -> None:
               price_type="on_demand", available=None, offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="CoreWeave GPU instance prices (public pricing page)",
-    family="gpu_prices",
     protocol="html",
     homepage=PRICING_URL,
     urls=(PRICING_URL,),
-    cadence="daily",
     terms="CoreWeave's public pricing web page, read once a day with robots.txt honoured; "
           "CoreWeave's website terms apply. Whole-node on-demand list prices; reserved "
           "capacity is priced by sales only.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.coreweave__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

@@ -20,18 +20,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from models.records.gpu_clouds import TokenPrice
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
 from sources.parsing import (
     add_validated,
-    load_json,
     price_number,
-    reject_duplicates,
-    require_field,
-    require_records,
-    require_rows,
-    require_snapshots,
+    rows_at,
 )
+from sources.prices.token_lists import parse_token_list, token_prices, token_source
 from sources.snapshot import Snapshot
 
 NAME = "deepinfra"
@@ -43,29 +39,7 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        for model in require_rows(snapshot, require_field(snapshot, payload, "data"), "data"):
-            rows_read += 1
-            _add_model(snapshot, model, result)
-    reject_duplicates(result, lambda model: model.model_id)
-    require_records(result, snapshots, rows_read)
-    return result
-
-
-def token_prices(pricing: dict[str, Any], keys: dict[str, str]) -> dict[str, float] | str:
-    """``{record field: price}`` for ``keys`` (pricing key -> record field), or the reason one
-    of them is not a usable price. Shared by the per-token sources."""
-    prices = {}
-    for key, record_field in keys.items():
-        price = price_number(pricing.get(key), allow_zero=True)
-        if isinstance(price, str):
-            return f"pricing.{key}: {price}"
-        prices[record_field] = price
-    return prices
+    return parse_token_list(NAME, snapshots, rows_at("data"), _add_model)
 
 
 REQUIRED = {"input_tokens": "usd_per_million_input_tokens",
@@ -94,19 +68,13 @@ def _add_model(snapshot: Snapshot, model: dict[str, Any], result: ParseResult) -
     }, model)
 
 
-SOURCE = Source(
+SOURCE = token_source(
     name=NAME,
     title="DeepInfra model list with per-token prices",
-    family="token_prices",
-    protocol="json_api",
     homepage="https://deepinfra.com/pricing",
     urls=(MODELS_URL,),
-    cadence="daily",
     terms="DeepInfra's OpenAI-compatible models endpoint, answered without a key; DeepInfra's "
           "Terms of Service apply. USD per million tokens.",
-    parser_version="1",
-    record_model=TokenPrice,
-    raw_table="raw.deepinfra__token_prices",
     fetch=fetch,
     parse=parse,
 )

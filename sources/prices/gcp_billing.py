@@ -43,17 +43,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.errors import FetchError
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
     require_field,
     require_rows,
-    require_snapshots,
 )
-from sources.prices.offers import add_offer, finish
+from sources.prices.keys import key_headers
+from sources.prices.offers import add_offer, offer_source, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "gcp_billing"
@@ -82,7 +81,7 @@ POLICY_EXCLUSIONS = (
 
 def fetch(session: FetchSession) -> None:
     """Every page of the SKU list of each service; the key only in a header."""
-    headers = {"X-Goog-Api-Key": session.api_key} if session.api_key else None
+    headers = key_headers(session, "X-Goog-Api-Key", scheme=None)
     for service in SERVICES:
         url = SKUS_URL.format(service=service)
         tokens: set[str] = set()
@@ -106,14 +105,7 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        for sku in _skus(snapshot):
-            rows_read += 1
-            _add_sku(snapshot, sku, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _skus, _add_sku)
 
 
 def _skus(snapshot: Snapshot) -> list[dict[str, Any]]:
@@ -199,20 +191,15 @@ def _unit_price(sku: dict[str, Any]) -> float | str:
         return f"unitPrice is not units + nanos ({units!r}, {nanos!r})"
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Google Cloud Billing Catalog: GPU and TPU SKUs (per accelerator-hour)",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://cloud.google.com/compute/gpus-pricing",
     urls=tuple(SKUS_URL.format(service=service) for service in SERVICES),
-    cadence="daily",
     terms="Google Cloud Billing Catalog API; needs a free API key (GCP_API_KEY, sent as the "
           "X-Goog-Api-Key header). Google APIs Terms of Service apply. List prices per GPU or "
           "TPU chip hour; the host VM is billed separately.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.gcp_billing__gpu_offers",
     fetch=fetch,
     parse=parse,
     api_key_env=API_KEY_ENV,

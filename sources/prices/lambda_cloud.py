@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error, require_field, require_snapshots
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.parsing import load_json, payload_error, require_field
+from sources.prices.keys import key_headers
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "lambda"
@@ -37,28 +37,25 @@ GIB = 1.073741824  # GB per GiB
 
 
 def fetch(session: FetchSession) -> None:
-    headers = {"Authorization": f"Bearer {session.api_key}"} if session.api_key else None
-    session.get(INSTANCE_TYPES_URL, headers=headers)
+    session.get(INSTANCE_TYPES_URL, headers=key_headers(session))
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-            raise payload_error(snapshot, f"API error {payload['error'].get('message')!r}")
-        data = require_field(snapshot, payload, "data")
-        if not isinstance(data, dict):
-            raise payload_error(snapshot, "'data' is not an object of instance types")
-        for key, entry in data.items():
-            rows_read += 1
-            _add_type(snapshot, key, entry, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _types, _add_type)
 
 
-def _add_type(snapshot: Snapshot, key: str, entry: Any, result: ParseResult) -> None:
+def _types(snapshot: Snapshot) -> list[tuple[str, Any]]:
+    payload = load_json(snapshot)
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        raise payload_error(snapshot, f"API error {payload['error'].get('message')!r}")
+    data = require_field(snapshot, payload, "data")
+    if not isinstance(data, dict):
+        raise payload_error(snapshot, "'data' is not an object of instance types")
+    return list(data.items())
+
+
+def _add_type(snapshot: Snapshot, row: tuple[str, Any], result: ParseResult) -> None:
+    key, entry = row
     instance = entry.get("instance_type") if isinstance(entry, dict) else None
     if not isinstance(instance, dict):
         result.reject(snapshot, "no instance_type object", {"key": key, "entry": entry})
@@ -84,20 +81,15 @@ def _add_type(snapshot: Snapshot, key: str, entry: Any, result: ParseResult) -> 
               offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Lambda Cloud instance types and on-demand prices",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://lambda.ai/service/gpu-cloud",
     urls=(INSTANCE_TYPES_URL,),
-    cadence="daily",
     terms="Lambda Cloud API; needs an API key (LAMBDA_API_KEY, sent as a Bearer header). "
           "Lambda's Terms of Service apply. Prices in US cents per instance-hour, the same in "
           "every region.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.lambda__gpu_offers",
     fetch=fetch,
     parse=parse,
     api_key_env=API_KEY_ENV,

@@ -21,17 +21,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
     payload_error,
-    require_field,
-    require_rows,
-    require_snapshots,
+    rows_at,
 )
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "linode"
@@ -52,24 +49,15 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    seen_pages: set[int] = set()
-    pages = 1
-    for snapshot in snapshots:
-        envelope = load_json(snapshot)
-        types = require_rows(snapshot, require_field(snapshot, envelope, "data"), "data")
-        seen_pages.add(envelope.get("page", 1))
-        pages = envelope.get("pages", 1) if isinstance(envelope.get("pages"), int) else 1
-        for plan in types:
-            rows_read += 1
-            _add_plan(snapshot, plan, result)
-    missing = sorted(set(range(1, pages + 1)) - seen_pages)
+    result = parse_offers(NAME, snapshots, rows_at("data"), _add_plan)
+    envelopes = [load_json(snapshot) for snapshot in snapshots]
+    pages = envelopes[-1].get("pages")
+    pages = pages if isinstance(pages, int) else 1
+    missing = sorted(set(range(1, pages + 1)) - {e.get("page", 1) for e in envelopes})
     if missing:
         raise payload_error(snapshots[-1], f"incomplete paging: page(s) {missing} of {pages} "
                                            "not fetched")
-    return finish(NAME, result, snapshots, rows_read)
+    return result
 
 
 def _add_plan(snapshot: Snapshot, plan: dict[str, Any], result: ParseResult) -> None:
@@ -95,19 +83,14 @@ def _add_plan(snapshot: Snapshot, plan: dict[str, Any], result: ParseResult) -> 
                   price_type="on_demand", available=None, offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Linode (Akamai) GPU plans and hourly prices",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://www.linode.com/pricing/",
     urls=(TYPES_URL,),
-    cadence="daily",
     terms="Linode API v4, public endpoint without a key; Akamai's Acceptable Use Policy and "
           "API terms apply. USD per instance-hour, with regional surcharges listed per region.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.linode__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

@@ -21,11 +21,10 @@ from collections.abc import Sequence
 
 from bs4 import BeautifulSoup
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import payload_error, require_snapshots
-from sources.prices.offers import add_offer, finish
+from sources.parsing import payload_error
+from sources.prices.offers import add_offer, offer_source, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "modal"
@@ -40,19 +39,17 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        for name, price in gpu_prices(snapshot):
-            rows_read += 1
-            add_offer(result, snapshot, {"gpu": name, "price": price}, listed_price=price,
-                      listed_unit="USD/second", price_basis="gpu", gpu_count=1, sku=name,
-                      region="global", seller=None,
-                      provider_gpu_name=re.sub(r"^(Nvidia|NVIDIA|AMD)\s+", "", name),
-                      gpu_memory_gb=None, vcpus=None, memory_gb=None, price_type="on_demand",
-                      available=None, offer_id=None)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, gpu_prices, _add_gpu)
+
+
+def _add_gpu(snapshot: Snapshot, row: tuple[str, str], result: ParseResult) -> None:
+    name, price = row
+    add_offer(result, snapshot, {"gpu": name, "price": price}, listed_price=price,
+              listed_unit="USD/second", price_basis="gpu", gpu_count=1, sku=name,
+              region="global", seller=None,
+              provider_gpu_name=re.sub(r"^(Nvidia|NVIDIA|AMD)\s+", "", name),
+              gpu_memory_gb=None, vcpus=None, memory_gb=None, price_type="on_demand",
+              available=None, offer_id=None)
 
 
 def gpu_prices(snapshot: Snapshot) -> list[tuple[str, str]]:
@@ -79,19 +76,14 @@ def gpu_prices(snapshot: Snapshot) -> list[tuple[str, str]]:
     return pairs
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Modal serverless GPU prices (public pricing page)",
-    family="gpu_prices",
     protocol="html",
     homepage=PRICING_URL,
     urls=(PRICING_URL,),
-    cadence="daily",
     terms="Modal's public pricing web page, read once a day with robots.txt honoured; Modal's "
           "website terms apply. Per-second list prices per GPU.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.modal__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

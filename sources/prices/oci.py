@@ -25,17 +25,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
     payload_error,
     require_field,
     require_rows,
-    require_snapshots,
 )
-from sources.prices.offers import add_offer, finish
+from sources.prices.offers import add_offer, offer_source, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "oci"
@@ -57,18 +55,15 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        items = require_rows(snapshot, require_field(snapshot, payload, "items"), "items")
-        if payload.get("hasMore") is True:
-            raise payload_error(snapshot, "hasMore is true: the product list is incomplete")
-        for item in items:
-            rows_read += 1
-            _add_item(snapshot, item, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _items, _add_item)
+
+
+def _items(snapshot: Snapshot) -> list[dict[str, Any]]:
+    payload = load_json(snapshot)
+    items = require_rows(snapshot, require_field(snapshot, payload, "items"), "items")
+    if payload.get("hasMore") is True:
+        raise payload_error(snapshot, "hasMore is true: the product list is incomplete")
+    return items
 
 
 def gpu_name(display_name: str) -> str | None:
@@ -98,20 +93,15 @@ def _add_item(snapshot: Snapshot, item: dict[str, Any], result: ParseResult) -> 
               offer_id=item.get("partNumber"))
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Oracle Cloud price list: GPU compute per GPU-hour",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://www.oracle.com/cloud/price-list/",
     urls=(PRODUCTS_URL,),
-    cadence="daily",
     terms="Oracle's public, keyless price list API behind its cost estimator; Oracle website "
           "terms apply. Pay-as-you-go list prices in USD per GPU-hour, the same in every "
           "commercial region.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.oci__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

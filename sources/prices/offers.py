@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from models.records.gpu_clouds import GpuOffer, PriceBasis
-from sources.base import ParseResult
-from sources.parsing import add_validated, price_number, reject_duplicates, require_records
+from sources.base import ParseResult, Source
+from sources.parsing import (
+    add_validated,
+    parse_each,
+    price_number,
+    reject_duplicates,
+    require_records,
+)
 from sources.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -114,3 +120,21 @@ def finish(name: str, result: ParseResult, snapshots: Sequence[Snapshot],
     log.info("%s: %d records, %d rejects, excluded %s", name, len(result.records),
              len(result.rejects), dict(result.excluded))
     return result
+
+
+def parse_offers(name: str, snapshots: Sequence[Snapshot],
+                 rows_of: Callable[[Snapshot], Iterable[Any]],
+                 add_row: Callable[[Snapshot, Any, ParseResult], None]) -> ParseResult:
+    """A whole GPU offer parse: ``add_row`` on every row of every snapshot, then :func:`finish`."""
+    result, rows_read = parse_each(name, snapshots, rows_of, add_row)
+    return finish(name, result, snapshots, rows_read)
+
+
+def offer_source(*, name: str, title: str, protocol: Any, homepage: str, urls: tuple[str, ...],
+                 terms: str, fetch: Callable, parse: Callable, **optional: Any) -> Source:
+    """The registry entry of a daily GPU price source whose raw table holds GpuOffer rows
+    (``raw.<name>__gpu_offers``); ``optional`` passes key and size settings through."""
+    return Source(name=name, title=title, family="gpu_prices", protocol=protocol,
+                  homepage=homepage, urls=urls, cadence="daily", terms=terms,
+                  parser_version="1", record_model=GpuOffer,
+                  raw_table=f"raw.{name}__gpu_offers", fetch=fetch, parse=parse, **optional)

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, require_field, require_rows, require_snapshots
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.parsing import rows_at
+from sources.prices.keys import key_headers
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "shadeform"
@@ -36,22 +36,11 @@ TYPES_URL = "https://api.shadeform.ai/v1/instances/types"
 
 
 def fetch(session: FetchSession) -> None:
-    headers = {"X-API-KEY": session.api_key} if session.api_key else None
-    session.get(TYPES_URL, headers=headers)
+    session.get(TYPES_URL, headers=key_headers(session, "X-API-KEY", scheme=None))
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        types = require_rows(snapshot, require_field(snapshot, payload, "instance_types"),
-                             "instance_types")
-        for instance in types:
-            rows_read += 1
-            _add_type(snapshot, instance, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, rows_at("instance_types"), _add_type)
 
 
 def gpu_name(gpu_type: Any, vram: float | None) -> str | None:
@@ -85,20 +74,15 @@ def _add_type(snapshot: Snapshot, instance: dict[str, Any], result: ParseResult)
                   offer_id=instance.get("shade_instance_type"))
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Shadeform: GPU instance prices of its upstream clouds",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://www.shadeform.ai/",
     urls=(TYPES_URL,),
-    cadence="daily",
     terms="Shadeform API; needs an API key (SHADEFORM_API_KEY, sent as the X-API-KEY header). "
           "Shadeform's Terms of Service apply. Prices in US cents per instance-hour as "
           "Shadeform resells each upstream cloud.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.shadeform__gpu_offers",
     fetch=fetch,
     parse=parse,
     api_key_env=API_KEY_ENV,

@@ -23,11 +23,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error, require_field, require_snapshots
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.parsing import load_json, payload_error, require_field
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "tensordock"
@@ -39,26 +38,24 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        if isinstance(payload, dict) and payload.get("success") is False:
-            raise payload_error(snapshot, "success is false")
-        nodes = require_field(snapshot, payload, "hostnodes")
-        if not isinstance(nodes, dict):
-            raise payload_error(snapshot, "'hostnodes' is not an object keyed by node id")
-        for node_id, node in nodes.items():
-            gpus = _gpus(node)
-            if gpus is None:
-                rows_read += 1
-                result.reject(snapshot, "no specs.gpu object", {"node": node_id, "raw": node})
-                continue
-            for model, gpu in gpus.items():
-                rows_read += 1
-                _add_gpu(snapshot, node_id, node, model, gpu, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _node_gpus, _add_gpu)
+
+
+def _node_gpus(snapshot: Snapshot) -> list[tuple[str, Any, str | None, Any]]:
+    """(node id, node, GPU model, GPU entry) per GPU model of each node; a node without a GPU
+    object yields one row with model None (rejected)."""
+    payload = load_json(snapshot)
+    if isinstance(payload, dict) and payload.get("success") is False:
+        raise payload_error(snapshot, "success is false")
+    nodes = require_field(snapshot, payload, "hostnodes")
+    if not isinstance(nodes, dict):
+        raise payload_error(snapshot, "'hostnodes' is not an object keyed by node id")
+    rows: list[tuple[str, Any, str | None, Any]] = []
+    for node_id, node in nodes.items():
+        gpus = _gpus(node)
+        rows += [(node_id, node, model, gpu) for model, gpu in gpus.items()] if gpus \
+            else [(node_id, node, None, None)]
+    return rows
 
 
 def _gpus(node: Any) -> dict[str, Any] | None:
@@ -67,8 +64,12 @@ def _gpus(node: Any) -> dict[str, Any] | None:
     return gpus if isinstance(gpus, dict) else None
 
 
-def _add_gpu(snapshot: Snapshot, node_id: str, node: dict[str, Any], model: str, gpu: Any,
+def _add_gpu(snapshot: Snapshot, row: tuple[str, Any, str | None, Any],
              result: ParseResult) -> None:
+    node_id, node, model, gpu = row
+    if model is None:
+        result.reject(snapshot, "no specs.gpu object", {"node": node_id, "raw": node})
+        return
     raw = {"node": node_id, "model": model, "gpu": gpu, "location": node.get("location")}
     if not isinstance(gpu, dict):
         result.reject(snapshot, "GPU entry is not an object", raw)
@@ -84,20 +85,15 @@ def _add_gpu(snapshot: Snapshot, node_id: str, node: dict[str, Any], model: str,
               available=amount > 0 if isinstance(amount, int) else None, offer_id=node_id)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="TensorDock marketplace: GPU prices per host node",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://www.tensordock.com/cloud-gpus",
     urls=(HOSTNODES_URL,),
-    cadence="daily",
     terms="TensorDock's public v0 host node list, keyless (may be retired in favour of the "
           "keyed v2 API); TensorDock's Terms of Service apply. Host-set GPU component prices "
           "per GPU-hour; vCPU and RAM are billed on top.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.tensordock__gpu_offers",
     fetch=fetch,
     parse=parse,
 )

@@ -23,18 +23,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from models.records.gpu_clouds import TokenPrice
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
 from sources.parsing import (
     add_validated,
     load_json,
     payload_error,
-    reject_duplicates,
-    require_records,
     require_rows,
-    require_snapshots,
 )
-from sources.prices.deepinfra import token_prices
+from sources.prices.keys import key_headers
+from sources.prices.token_lists import parse_token_list, token_prices, token_source
 from sources.snapshot import Snapshot
 
 NAME = "together"
@@ -46,25 +44,19 @@ REQUIRED = {"input": "usd_per_million_input_tokens",
 
 
 def fetch(session: FetchSession) -> None:
-    headers = {"Authorization": f"Bearer {session.api_key}"} if session.api_key else None
-    session.get(MODELS_URL, headers=headers)
+    session.get(MODELS_URL, headers=key_headers(session))
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        if isinstance(payload, dict):
-            raise payload_error(snapshot, f"expected a JSON array of models, got an object "
-                                          f"with {sorted(payload)[:8]}")
-        for model in require_rows(snapshot, payload, "the top level"):
-            rows_read += 1
-            _add_model(snapshot, model, result)
-    reject_duplicates(result, lambda model: model.model_id)
-    require_records(result, snapshots, rows_read)
-    return result
+    return parse_token_list(NAME, snapshots, _models, _add_model)
+
+
+def _models(snapshot: Snapshot) -> list[dict[str, Any]]:
+    payload = load_json(snapshot)
+    if isinstance(payload, dict):
+        raise payload_error(snapshot, f"expected a JSON array of models, got an object "
+                                      f"with {sorted(payload)[:8]}")
+    return require_rows(snapshot, payload, "the top level")
 
 
 def _add_model(snapshot: Snapshot, model: dict[str, Any], result: ParseResult) -> None:
@@ -92,19 +84,13 @@ def _add_model(snapshot: Snapshot, model: dict[str, Any], result: ParseResult) -
     }, model)
 
 
-SOURCE = Source(
+SOURCE = token_source(
     name=NAME,
     title="Together AI model list with per-token prices",
-    family="token_prices",
-    protocol="json_api",
     homepage="https://www.together.ai/pricing",
     urls=(MODELS_URL,),
-    cadence="daily",
     terms="Together AI API; needs an API key (TOGETHER_API_KEY, sent as a Bearer header). "
           "Together's Terms of Service apply. USD per million tokens for chat models.",
-    parser_version="1",
-    record_model=TokenPrice,
-    raw_table="raw.together__token_prices",
     fetch=fetch,
     parse=parse,
     api_key_env=API_KEY_ENV,

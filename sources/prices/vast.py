@@ -33,11 +33,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, require_field, require_rows, require_snapshots
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.parsing import load_json, require_field, require_rows
+from sources.prices.keys import key_headers
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "vast"
@@ -54,22 +54,18 @@ PRICES = {"dph_total": "marketplace", "min_bid": "spot"}
 
 
 def fetch(session: FetchSession) -> None:
-    headers = {"Authorization": f"Bearer {session.api_key}"} if session.api_key else None
-    session.post(BUNDLES_URL, json_body=QUERY, headers=headers)
+    session.post(BUNDLES_URL, json_body=QUERY, headers=key_headers(session))
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        payload = load_json(snapshot)
-        offers = payload if isinstance(payload, list) \
-            else require_field(snapshot, payload, "offers")
-        for offer in require_rows(snapshot, offers, "offers"):
-            rows_read += 1
-            _add_offer(snapshot, offer, result)
-    return finish(NAME, result, snapshots, rows_read)
+    return parse_offers(NAME, snapshots, _offers, _add_offer)
+
+
+def _offers(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The offers of a bundles response, or of a bare stored list of offers."""
+    payload = load_json(snapshot)
+    offers = payload if isinstance(payload, list) else require_field(snapshot, payload, "offers")
+    return require_rows(snapshot, offers, "offers")
 
 
 def _add_offer(snapshot: Snapshot, offer: dict[str, Any], result: ParseResult) -> None:
@@ -106,20 +102,15 @@ def _gpu_name(offer: dict[str, Any]) -> Any:
     return f"{name} {size}GB"
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Vast.ai marketplace: every rentable GPU offer",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://vast.ai/pricing",
     urls=(BUNDLES_URL,),
-    cadence="daily",
     terms="Vast.ai's bundles search API, answered without a key (VAST_API_KEY sent as a "
           "Bearer header when set); Vast.ai Terms of Service apply. Host-set marketplace "
           "prices per instance-hour; the offer list changes by the minute.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.vast__gpu_offers",
     fetch=fetch,
     parse=parse,
     api_key_env=API_KEY_ENV,

@@ -24,18 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.records.gpu_clouds import GpuOffer
-from sources.base import ParseResult, Source
+from sources.base import ParseResult
 from sources.errors import FetchError
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
     payload_error,
-    require_field,
-    require_rows,
-    require_snapshots,
+    rows_at,
 )
-from sources.prices.offers import add_offer, finish, optional_number
+from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
 NAME = "vultr"
@@ -69,17 +66,10 @@ def _next_cursor(page: Any) -> str:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    require_snapshots(NAME, snapshots)
-    result = ParseResult()
-    rows_read = 0
-    for snapshot in snapshots:
-        page = load_json(snapshot)
-        for plan in require_rows(snapshot, require_field(snapshot, page, "plans"), "plans"):
-            rows_read += 1
-            _add_plan(snapshot, plan, result)
+    result = parse_offers(NAME, snapshots, rows_at("plans"), _add_plan)
     if _next_cursor(load_json(snapshots[-1])):
         raise payload_error(snapshots[-1], "incomplete paging: the last page has a next cursor")
-    return finish(NAME, result, snapshots, rows_read)
+    return result
 
 
 def _add_plan(snapshot: Snapshot, plan: dict[str, Any], result: ParseResult) -> None:
@@ -106,19 +96,14 @@ def _add_plan(snapshot: Snapshot, plan: dict[str, Any], result: ParseResult) -> 
               price_type="on_demand", available=bool(plan.get("locations")), offer_id=None)
 
 
-SOURCE = Source(
+SOURCE = offer_source(
     name=NAME,
     title="Vultr Cloud GPU plans and prices",
-    family="gpu_prices",
     protocol="json_api",
     homepage="https://www.vultr.com/pricing/#cloud-gpu",
     urls=(PLANS_URL,),
-    cadence="daily",
     terms="Vultr API v2 plans list, public without a key (HTTP 429 above 30 requests/s); "
           "Vultr's Terms of Service apply. USD per instance, fractional GPU plans included.",
-    parser_version="1",
-    record_model=GpuOffer,
-    raw_table="raw.vultr__gpu_offers",
     fetch=fetch,
     parse=parse,
 )
