@@ -52,11 +52,12 @@ def offer_prices(listed_price: float, listed_unit: str, price_basis: PriceBasis,
 def add_offer(result: ParseResult, snapshot: Snapshot, raw: dict[str, Any], *,
               listed_price: Any, listed_unit: str, price_basis: PriceBasis, gpu_count: Any,
               upfront_usd: Any = None, commitment_months: float = 0,
-              **fields: Any) -> None:
+              model: type[GpuOffer] = GpuOffer, **fields: Any) -> None:
     """Add one offer of ``snapshot`` to ``result``, or reject ``raw`` with the reason.
 
     ``listed_price`` and ``upfront_usd`` are checked as prices (see
-    :func:`~sources.parsing.price_number`); the rest is validated by :class:`GpuOffer`.
+    :func:`~sources.parsing.price_number`); the rest is validated by ``model`` (GpuOffer or
+    a subclass).
     """
     # A reserved term paid all upfront lists an hourly rate of 0: the upfront fee is the price.
     price = price_number(listed_price, allow_zero=upfront_usd is not None)
@@ -81,7 +82,7 @@ def add_offer(result: ParseResult, snapshot: Snapshot, raw: dict[str, Any], *,
     usd_per_hour, usd_per_gpu_hour = offer_prices(
         price, listed_unit, price_basis, gpu_count, upfront_usd=upfront,
         commitment_months=commitment_months)
-    add_validated(result, snapshot, GpuOffer, {
+    add_validated(result, snapshot, model, {
         **fields,
         "gpu_count": gpu_count,
         "commitment_months": commitment_months,
