@@ -175,3 +175,38 @@ def test_a_bad_price_in_a_text_format_is_a_reject(make_snapshot, name, value, re
     assert len(result.records) == spec.records - 1
     assert len(result.rejects) == spec.rejects + 1
     assert re.search(reason, rejects(result)[-1].reason)
+
+
+@json_sources
+def test_a_row_listed_twice_is_kept_once(make_snapshot, spec):
+    bodies = [(FIXTURES / path).read_bytes() for path in spec.files]
+    payload = json.loads(bodies[0])
+    holder, _ = spec.price_slot(payload)
+    rows = _rows_holding(payload, holder)
+    if rows is None:
+        pytest.skip("rows are keyed by id in a JSON object, where a key cannot repeat")
+    rows.append(json.loads(json.dumps(rows[0])))  # the same listing again, at the end
+    result = spec.source.parse(snapshots_of(make_snapshot, spec,
+                                            [json.dumps(payload).encode(), *bodies[1:]]))
+    assert len(result.records) == spec.records
+    assert any(r.reason.startswith("duplicate of an earlier") for r in rejects(result))
+
+
+def _rows_holding(payload, holder) -> list | None:
+    """The list in ``payload`` whose first element is or contains ``holder``."""
+    stack = [payload]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list) and item and _contains(item[0], holder):
+            return item
+        stack.extend(item.values() if isinstance(item, dict) else
+                     item if isinstance(item, list) else [])
+    return None
+
+
+def _contains(item, holder) -> bool:
+    if item is holder:
+        return True
+    children = item.values() if isinstance(item, dict) else item if isinstance(item, list) \
+        else []
+    return any(_contains(child, holder) for child in children)
