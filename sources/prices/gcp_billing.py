@@ -29,12 +29,18 @@ Excluded by policy: licence fees ("Licensing Fee for ..."), calendar-mode reserv
 defined-duration / flex-start prices (capacity products with their own terms), and SKUs that are
 not accelerators (vCPU, RAM, disks).
 
-How the price relates to what a user pays: GCP prices GPUs as attachable resources. A record is
-one GPU (gpu_count 1, price_basis "gpu"), so ``usd_per_hour`` = ``usd_per_gpu_hour`` = the GPU
-SKU. The host VM is billed separately by vCPU and RAM SKUs of its machine series (A2/A3/G2...):
-a whole ``a3-highgpu-8g`` costs 8 × the H100 SKU + 208 × the A3 core SKU + 1872 × the A3 RAM
-(GiB) SKU per hour. Whole-instance prices therefore belong to a join with those SKUs, not to
-this table; comparisons with per-instance providers must say so (see skypilot-catalog#31).
+How the price relates to what a user pays: GCP prices GPUs as attachable resources, and the host
+VM is billed separately by vCPU and RAM SKUs of its machine series (A2/A3/G2). So there are two
+kinds of records:
+
+* per GPU: one per accelerator SKU (gpu_count 1, price_basis "gpu"), ``usd_per_hour`` =
+  ``usd_per_gpu_hour`` = the GPU SKU; the host VM is not included;
+* per instance: one per GPU machine type of :data:`MACHINE_TYPES` (sku ``a3-highgpu-8g``...,
+  price_basis "instance"), on-demand and spot, in each region where the payload holds the GPU
+  SKU and the series' "Instance Core" and "Instance Ram" SKUs: GPUs × GPU SKU + vCPUs × core
+  SKU (per vCPU-hour) + memory × RAM SKU (per GiB-hour), which is what the user pays; its
+  ``usd_per_gpu_hour`` is that total over the GPU count (see skypilot-catalog#31 on why the
+  GPU SKU alone misleads). Host SKUs are otherwise excluded ("not an accelerator").
 """
 
 from __future__ import annotations
@@ -48,11 +54,12 @@ from sources.errors import FetchError
 from sources.http import FetchSession
 from sources.parsing import (
     load_json,
+    parse_each,
     require_field,
     require_rows,
 )
 from sources.prices.keys import key_headers
-from sources.prices.offers import add_offer, offer_source, parse_offers
+from sources.prices.offers import add_offer, finish, offer_source
 from sources.snapshot import Snapshot
 
 NAME = "gcp_billing"
@@ -105,7 +112,9 @@ def fetch(session: FetchSession) -> None:
 
 
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
-    return parse_offers(NAME, snapshots, _skus, _add_sku)
+    result, rows_read = parse_each(NAME, snapshots, _skus, _add_sku)
+    _add_machine_types(snapshots, result)
+    return finish(NAME, result, snapshots, rows_read)
 
 
 def _skus(snapshot: Snapshot) -> list[dict[str, Any]]:
@@ -152,8 +161,7 @@ def _add_sku(snapshot: Snapshot, sku: dict[str, Any], result: ParseResult) -> No
         result.exclude(classified)
         return
     price_type, months, gpu_name, location = classified
-    regions = sku.get("serviceRegions")
-    region = regions[0] if isinstance(regions, list) and len(regions) == 1 else location
+    region = _region(sku, location)
     price = _unit_price(sku)
     if isinstance(price, str):
         result.reject(snapshot, price, sku)
@@ -165,14 +173,20 @@ def _add_sku(snapshot: Snapshot, sku: dict[str, Any], result: ParseResult) -> No
               available=None, offer_id=sku.get("skuId"))
 
 
-def _unit_price(sku: dict[str, Any]) -> float | str:
-    """The first-tier hourly price of the latest pricing, or the reason there is none."""
+def _region(sku: dict[str, Any], location: str) -> str:
+    """The single service region of a SKU, else the location its description names."""
+    regions = sku.get("serviceRegions")
+    return regions[0] if isinstance(regions, list) and len(regions) == 1 else location
+
+
+def _unit_price(sku: dict[str, Any], unit: str = "h") -> float | str:
+    """The first-tier price per ``unit`` of the latest pricing, or the reason there is none."""
     infos = sku.get("pricingInfo")
     if not isinstance(infos, list) or not infos or not isinstance(infos[-1], dict):
         return "no pricingInfo"
     expression = infos[-1].get("pricingExpression") or {}
-    if expression.get("usageUnit") != "h":
-        return f"usageUnit {expression.get('usageUnit')!r} is not 'h'"
+    if expression.get("usageUnit") != unit:
+        return f"usageUnit {expression.get('usageUnit')!r} is not {unit!r}"
     rates = [r for r in expression.get("tieredRates") or []
              if isinstance(r, dict) and not r.get("startUsageAmount")]
     if not rates:
@@ -189,6 +203,67 @@ def _unit_price(sku: dict[str, Any]) -> float | str:
         return int(units) + nanos / 1e9
     except (TypeError, ValueError):
         return f"unitPrice is not units + nanos ({units!r}, {nanos!r})"
+
+
+# ---------------------------------------------------------------------------- whole instances
+
+# GPU machine types: (host series, GPU SKU name, GPUs, vCPUs, memory GiB), from
+# https://cloud.google.com/compute/docs/accelerator-optimized-machines (A2, A3, G2 tables).
+MACHINE_TYPES: dict[str, tuple[str, str, int, int, int]] = {
+    **{f"a2-highgpu-{n}g": ("A2", "Nvidia Tesla A100 GPU", n, 12 * n, 85 * n)
+       for n in (1, 2, 4, 8)},
+    "a2-megagpu-16g": ("A2", "Nvidia Tesla A100 GPU", 16, 96, 1360),
+    **{f"a2-ultragpu-{n}g": ("A2", "Nvidia Tesla A100 80GB GPU", n, 12 * n, 170 * n)
+       for n in (1, 2, 4, 8)},
+    "a3-highgpu-8g": ("A3", "Nvidia H100 80GB GPU", 8, 208, 1872),
+    **{f"g2-standard-{v}": ("G2", "Nvidia L4 GPU", n, v, 4 * v)
+       for v, n in ((4, 1), (8, 1), (12, 1), (16, 1), (24, 2), (32, 1), (48, 4), (96, 8))},
+}
+_HOST = re.compile(r"^(?P<spot>Spot Preemptible )?(?P<series>[A-Z]\d+) Instance "
+                   r"(?P<kind>Core|Ram) running in (?P<location>.+)$")
+GIB = 1.073741824  # GB per GiB
+
+
+def host_rates(snapshots: Sequence[Snapshot]) -> dict[tuple[str, str, str, str], float]:
+    """(series, Core|Ram, price type, region) -> USD per vCPU-hour or per GiB-hour, from the
+    host VM SKUs of the machine series in the payload."""
+    rates = {}
+    for snapshot in snapshots:
+        for sku in _skus(snapshot):
+            match = _HOST.match(str(sku.get("description", "")))
+            if not match:
+                continue
+            price = _unit_price(sku, "h" if match["kind"] == "Core" else "GiBy.h")
+            if isinstance(price, float) and price > 0:
+                price_type = "spot" if match["spot"] else "on_demand"
+                region = _region(sku, match["location"])
+                rates[(match["series"], match["kind"], price_type, region)] = price
+    return rates
+
+
+def _add_machine_types(snapshots: Sequence[Snapshot], result: ParseResult) -> None:
+    """Whole-instance offers of the GPU machine types, priced as the user pays them: the GPUs
+    plus the host's vCPUs and memory at its series' rates, where all three are in the
+    payload for one region and price type (on-demand or spot)."""
+    rates = host_rates(snapshots)
+    if not rates:
+        return
+    gpus = {(o.sku, o.price_type, o.region): (snapshot, o) for snapshot, o in result.records
+            if o.price_type in ("on_demand", "spot")}
+    for machine, (series, gpu, count, vcpus, gib) in MACHINE_TYPES.items():
+        for (name, price_type, region), (snapshot, offer) in list(gpus.items()):
+            core = rates.get((series, "Core", price_type, region))
+            ram = rates.get((series, "Ram", price_type, region))
+            if name != gpu or core is None or ram is None:
+                continue
+            total = count * offer.usd_per_gpu_hour + vcpus * core + gib * ram
+            add_offer(result, snapshot, {"machine_type": machine, "gpu_offer": offer.offer_id,
+                                         "core": core, "ram": ram},
+                      listed_price=total, listed_unit="USD/hour", price_basis="instance",
+                      gpu_count=count, sku=machine, region=region, seller=None,
+                      provider_gpu_name=gpu, gpu_memory_gb=None, vcpus=vcpus,
+                      memory_gb=gib * GIB, price_type=price_type, available=None,
+                      offer_id=None)
 
 
 SOURCE = offer_source(

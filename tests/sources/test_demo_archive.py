@@ -27,7 +27,7 @@ EXPECTED = {  # source -> (responses, records, rejects)
     "openrouter": (1, 7, 1),
     **{name: (len(spec.files) + (2 if name == "aws_ec2" else 0), FETCHED_RECORDS[name],
               spec.rejects) for name, spec in SPECS.items()},
-    "gcp_billing": (3, 3, 0),
+    "gcp_billing": (3, 4, 0),
 }
 
 

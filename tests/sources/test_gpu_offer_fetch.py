@@ -18,8 +18,9 @@ from tests.sources.conftest import FAST_HTTP
 from tests.sources.offer_specs import SPECS, fixture_for
 
 # Offers a complete mocked fetch parses to, where they differ from the spec's fixture files
-# (GCP's live pages are authored envelopes: one on-demand H100, one spot L4, one TPU v5e chip).
-FETCHED_RECORDS = {**{name: spec.records for name, spec in SPECS.items()}, "gcp_billing": 3}
+# (GCP's live pages are authored envelopes: one on-demand H100, one spot L4, one TPU v5e chip,
+# and the A3 host SKUs that price a whole a3-highgpu-8g).
+FETCHED_RECORDS = {**{name: spec.records for name, spec in SPECS.items()}, "gcp_billing": 4}
 KEYS = {"gcp_billing": ("X-Goog-Api-Key", "{}"), "lambda": ("Authorization", "Bearer {}"),
         "shadeform": ("X-API-KEY", "{}"), "together": ("Authorization", "Bearer {}"),
         "vast": ("Authorization", "Bearer {}")}

@@ -107,19 +107,25 @@ def test_gcp_sku_descriptions(description, usage, expected):
     assert gcp_billing.classify(sku) == expected
 
 
-def test_gcp_live_pages_use_service_regions_and_skip_host_skus(make_snapshot):
+def test_gcp_live_pages_price_gpus_and_whole_instances(make_snapshot):
     bodies = [(FIXTURES / f"gcp_billing/{name}.json").read_bytes()
               for name in ("compute_page_1", "compute_page_2", "tpu_page_1")]
     snapshots = [make_snapshot("gcp_billing", body, url=gcp_billing.SOURCE.urls[0], sequence=i)
                  for i, body in enumerate(bodies)]
     result = gcp_billing.parse(snapshots)
-    assert sorted((o.sku, o.region, o.price_type) for o in records(result)) == [
-        ("Nvidia H100 80GB GPU", "us-central1", "on_demand"),
-        ("Nvidia L4 GPU", "asia-east2", "spot"),
-        ("TPU v5e", "us-central1", "on_demand")]
-    assert result.excluded == {"not an accelerator": 1}  # the A3 core SKU of the host VM
-    tpu = next(o for o in records(result) if o.sku == "TPU v5e")
-    assert tpu.usd_per_gpu_hour == 1.2  # units 1 + nanos 2e8
+    assert sorted((o.sku, o.region, o.price_type, o.price_basis) for o in records(result)) == [
+        ("Nvidia H100 80GB GPU", "us-central1", "on_demand", "gpu"),
+        ("Nvidia L4 GPU", "asia-east2", "spot", "gpu"),
+        ("TPU v5e", "us-central1", "on_demand", "gpu"),
+        ("a3-highgpu-8g", "us-central1", "on_demand", "instance")]
+    assert result.excluded == {"not an accelerator": 2}  # the A3 core and RAM SKUs
+    by_sku = {o.sku: o for o in records(result)}
+    assert by_sku["TPU v5e"].usd_per_gpu_hour == 1.2  # units 1 + nanos 2e8
+    gpu, machine = by_sku["Nvidia H100 80GB GPU"], by_sku["a3-highgpu-8g"]
+    host = 208 * 0.029563 + 1872 * 0.002472  # vCPUs x core SKU + GiB x RAM SKU
+    assert machine.usd_per_hour == pytest.approx(8 * gpu.usd_per_gpu_hour + host)
+    assert machine.usd_per_gpu_hour > gpu.usd_per_gpu_hour  # the host is part of the price
+    assert (machine.gpu_count, machine.vcpus) == (8, 208)
 
 
 def test_lambda_cents_become_dollars(make_snapshot):
