@@ -13,6 +13,7 @@ from sources.prices import (
     aws_spot,
     azure_retail,
     coreweave,
+    cudo,
     deepinfra,
     gcp_billing,
     lambda_cloud,
@@ -33,7 +34,7 @@ SOURCES: dict[str, Source] = {
         azure_retail.SOURCE, runpod.SOURCE, openrouter.SOURCE,
         aws_ec2.SOURCE, aws_spot.SOURCE, gcp_billing.SOURCE, lambda_cloud.SOURCE,
         coreweave.SOURCE, oci.SOURCE, vast.SOURCE, linode.SOURCE, vultr.SOURCE, akash.SOURCE,
-        shadeform.SOURCE, tensordock.SOURCE, modal.SOURCE,
+        shadeform.SOURCE, tensordock.SOURCE, modal.SOURCE, cudo.SOURCE,
         deepinfra.SOURCE, together.SOURCE,
     )
 }

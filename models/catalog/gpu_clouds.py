@@ -36,6 +36,7 @@ GPU_OFFER_TABLES = (
             "offered (listed in cents)."),
     _offers("tensordock", "TensorDock marketplace: GPU component price per host node."),
     _offers("modal", "Modal pricing page: serverless per-second GPU prices."),
+    _offers("cudo", "Cudo Compute: GPU component price per machine type and data center."),
 )
 
 TOKEN_PRICE_TABLES = (

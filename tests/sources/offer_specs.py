@@ -15,6 +15,7 @@ from sources.prices import (
     aws_ec2,
     aws_spot,
     coreweave,
+    cudo,
     deepinfra,
     gcp_billing,
     lambda_cloud,
@@ -86,6 +87,9 @@ SPECS: dict[str, Spec] = {spec.source.name: spec for spec in (
     Spec(tensordock.SOURCE, ("tensordock/hostnodes.json",), (tensordock.HOSTNODES_URL,), 5, 0,
          lambda d: (_first(_first(d["hostnodes"])["specs"]["gpu"]), "price")),
     Spec(modal.SOURCE, ("modal/pricing.html",), (modal.PRICING_URL,), 9, 0),
+    Spec(cudo.SOURCE, ("cudo/machine_types.json",), (cudo.MACHINE_TYPES_URL,), 5, 0,
+         lambda d: (d["machineTypes"][0]["gpuPriceHr"], "value"),
+         lambda d: (d["machineTypes"][0], "gpuPriceHr")),
     Spec(deepinfra.SOURCE, ("deepinfra/models.json",), (deepinfra.MODELS_URL,), 15, 0,
          lambda d: (d["data"][0]["metadata"]["pricing"], "input_tokens")),
     Spec(together.SOURCE, ("together/models.json",), (together.MODELS_URL,), 10, 0,
@@ -129,6 +133,8 @@ FETCH_FIXTURES: dict[tuple[str, str, str, str | None], str] = {
     ("GET", "dashboard.tensordock.com", "/api/v0/client/deploy/hostnodes", None):
         "tensordock/hostnodes.json",
     ("GET", "modal.com", "/pricing", None): "modal/pricing.html",
+    ("GET", "rest.compute.cudo.org", "/v1/vms/machine-types-2", None):
+        "cudo/machine_types.json",
     ("GET", "api.deepinfra.com", "/v1/openai/models", None): "deepinfra/models.json",
     ("GET", "api.together.xyz", "/v1/models", None): "together/models.json",
 }

@@ -29,7 +29,7 @@ FIXTURE_MAPPING_RATES = {
     "coreweave": 8 / 9,  # RTX PRO 6000 Blackwell Server Edition has no spec row
     "oci": 1.0, "vast": 1.0, "linode": 1.0,
     "vultr": 4 / 5,  # NVIDIA A16 (a four-GPU board) has no spec row
-    "akash": 1.0, "shadeform": 1.0, "tensordock": 1.0, "modal": 1.0,
+    "akash": 1.0, "shadeform": 1.0, "tensordock": 1.0, "modal": 1.0, "cudo": 1.0,
 }
 
 

@@ -19,6 +19,7 @@
 --   shadeform: Shadeform: upstream clouds' instance prices as resold, one row per region offered.
 --   tensordock: TensorDock: per-GPU component prices per host node (vCPU and RAM billed on top).
 --   modal: Modal: per-GPU serverless prices (listed per second).
+--   cudo: Cudo Compute: per-GPU component prices per data center (host resources billed on top).
 WITH offers AS (
     SELECT 'aws' AS provider, 'aws_ec2' AS source, * FROM raw.aws_ec2__gpu_offers
     UNION ALL BY NAME
@@ -45,6 +46,8 @@ WITH offers AS (
     SELECT 'tensordock' AS provider, 'tensordock' AS source, * FROM raw.tensordock__gpu_offers
     UNION ALL BY NAME
     SELECT 'modal' AS provider, 'modal' AS source, * FROM raw.modal__gpu_offers
+    UNION ALL BY NAME
+    SELECT 'cudo' AS provider, 'cudo' AS source, * FROM raw.cudo__gpu_offers
 ),
 aliases AS (
     SELECT alias_key, any_value(gpu_model) AS gpu_model
