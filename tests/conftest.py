@@ -7,10 +7,12 @@ respx mocks or local servers.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
+from sources.snapshot import Snapshot
 
 # rich sizes tables to the terminal; give CLI tests a wide one so cells are not folded.
 os.environ.setdefault("COLUMNS", "200")
@@ -41,6 +43,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture
+def make_snapshot():
+    """Build a :class:`Snapshot` of ``body`` as if ``source`` had received it from ``url``."""
+
+    def make(source: str, body: bytes, *, url: str, method: str = "GET",
+             sequence: int = 0) -> Snapshot:
+        return Snapshot.from_bytes(
+            body, source=source, observation_date=DEMO_DATE, fetch_id="test-fetch",
+            sequence=sequence, mode="file", method=method, url=url, request_body_sha256=None,
+            status_code=200, content_type="application/json",
+            fetched_at=datetime(2026, 11, 20, 6, tzinfo=UTC))
+
+    return make
 
 
 @pytest.fixture
