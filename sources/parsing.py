@@ -6,6 +6,8 @@ Only source-independent mechanics belong here; what a field means stays in the s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -189,3 +191,19 @@ def rows_at(key: str) -> Callable[[Snapshot], list[dict[str, Any]]]:
     def rows(snapshot: Snapshot) -> list[dict[str, Any]]:
         return require_rows(snapshot, require_field(snapshot, load_json(snapshot), key), key)
     return rows
+
+
+def csv_rows(snapshot: Snapshot, required: Sequence[str], what: str) -> list[dict[str, str]]:
+    """The rows of a small CSV body (a few MB at most) as dicts keyed by header name, so files
+    whose columns move between versions read the same; a ParseError names ``what`` the file
+    should have been when a ``required`` column is missing or the body is not UTF-8 text."""
+    try:
+        text = snapshot.body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise payload_error(snapshot, f"not a UTF-8 CSV ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in required if column not in (reader.fieldnames or [])]
+    if missing:
+        raise payload_error(snapshot, f"not {what}: no {missing} column(s) "
+                                      f"(header {reader.fieldnames!r:.120})")
+    return list(reader)

@@ -20,15 +20,13 @@ zone). Later duplicates of (sku, region, price type) are rejected.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
 from sources.base import ParseResult
 from sources.errors import ParseError
 from sources.history import HistoryOffer
-from sources.parsing import price_number, reject_duplicates, require_records
+from sources.parsing import csv_rows, price_number, reject_duplicates, require_records
 from sources.prices.offers import add_offer, optional_number
 from sources.snapshot import Snapshot
 
@@ -49,17 +47,8 @@ def parse(snapshot: Snapshot, *, as_of: date, cloud: str | None = None) -> Parse
     return result
 
 
-def _rows(snapshot: Snapshot) -> list[dict[str, Any]]:
-    try:
-        text = snapshot.body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{snapshot.label}: not a UTF-8 CSV ({exc})") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
-    if missing:
-        raise ParseError(f"{snapshot.label}: not a SkyPilot catalog: no {missing} column(s) "
-                         f"(header {reader.fieldnames!r:.120})")
-    return list(reader)
+def _rows(snapshot: Snapshot) -> list[dict[str, str]]:
+    return csv_rows(snapshot, REQUIRED, "a SkyPilot catalog")
 
 
 def _add_row(snapshot: Snapshot, row: dict[str, Any], cloud: str, as_of: date,

@@ -22,16 +22,13 @@ has it, else the per-GPU price (price_basis ``gpu``).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from typing import Any
 
 from sources.base import ParseResult
-from sources.errors import ParseError
 from sources.history import HistoryOffer
-from sources.parsing import load_json, payload_error, reject_duplicates, require_records
+from sources.parsing import csv_rows, load_json, payload_error, reject_duplicates, require_records
 from sources.prices.offers import add_offer
 from sources.snapshot import Snapshot
 
@@ -55,17 +52,8 @@ def parse(snapshot: Snapshot, *, as_of: date, cloud: str | None = None) -> Parse
     return result
 
 
-def _csv_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
-    try:
-        text = snapshot.body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{snapshot.label}: not a UTF-8 CSV ({exc})") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ParseError(f"{snapshot.label}: not a sooddvs gpu-pricing CSV: no {missing} "
-                         f"column(s) (header {reader.fieldnames!r:.120})")
-    return list(reader)
+def _csv_rows(snapshot: Snapshot) -> list[dict[str, str]]:
+    return csv_rows(snapshot, REQUIRED, "a sooddvs gpu-pricing CSV")
 
 
 def _json_rows(snapshot: Snapshot) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
-"""Turning one listed GPU price into a :class:`~models.records.gpu_clouds.GpuOffer` (or a reject
-with its reason), the same way for every GPU price source.
+"""What every GPU price source shares: turning one listed price into a
+:class:`~models.records.gpu_clouds.GpuOffer` (or a reject with its reason), the parse loop and
+its last step, and the registry entry of a GPU offer source.
 
 What belongs here: the units providers list prices in and their factor to USD per hour, the
-per-instance vs per-GPU arithmetic, amortising a reserved term's upfront payment, and the price
+per-instance vs per-GPU arithmetic, amortising a reserved term's upfront payment, the price
 checks every source needs (booleans, text, NaN, negative and zero prices are rejects, never
-crashes). What a provider's field means stays in its source module.
+crashes), one offer per conformed-table key, and :func:`offer_source`. What a provider's field
+means stays in its source module.
 """
 
 from __future__ import annotations
