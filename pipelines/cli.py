@@ -1,9 +1,9 @@
 """The ``compute-atlas`` command line: refresh, ingest, status, query, export, sources, estimate.
 
-Analyst- and operator-facing. Orchestration proper (schedules, backfills over ranges, the UI)
-is Dagster's: ``dg dev`` and ``dg launch``. The refresh here runs the same
-:class:`pipelines.refresh.Refresher` as the Dagster asset. Errors exit non-zero with a readable
-message, never a traceback.
+Analyst- and operator-facing. Orchestration proper (automation, backfills over ranges, the UI)
+is Dagster's: ``dg dev`` and ``dg launch``. ``refresh`` and ``ingest`` run the same Dagster
+assets in-process (:mod:`pipelines.runner`, imported only by them, so the other commands start
+fast). Errors exit non-zero with one readable line, never a traceback.
 """
 
 from __future__ import annotations

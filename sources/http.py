@@ -257,6 +257,11 @@ class FetchSession:
         self.snapshots: list[Snapshot] = []
         self._sequence = 0
 
+    @property
+    def mode(self) -> str:
+        """How responses arrive: live (network), replay, demo (recording fixtures)."""
+        return self._mode
+
     def get(self, url: str, *, params: dict | None = None,
             headers: dict | None = None) -> Snapshot:
         return self.request("GET", url, params=params, headers=headers)

@@ -6,8 +6,11 @@ Only source-independent mechanics belong here; what a field means stays in the s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -120,3 +123,87 @@ def require_records(result: ParseResult, snapshots: Sequence[Snapshot], rows_rea
     raise ParseError(f"{first.source}: no usable rows in {len(snapshots)} response(s) from "
                      f"{first.method} {first.url}: {rows_read} rows read, "
                      f"{len(result.rejects)} rejected, the rest excluded")
+
+
+def price_number(value: Any, *, allow_zero: bool = False) -> float | str:
+    """A listed price as a float, or the reason it cannot be one (worded for a reject).
+
+    Accepts JSON numbers and decimal strings ("1.10", "$1.10", "1,234.50"); refuses booleans
+    (``True`` is not a price although Python counts it as 1), text, NaN and infinities,
+    negatives and, unless ``allow_zero``, zero (a 0 price is a placeholder, not free compute).
+    """
+    if value is None:
+        return "price is missing"
+    if isinstance(value, bool):
+        return f"price is a boolean ({value!r})"
+    if isinstance(value, str):
+        text = value.strip().lstrip("$").replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return f"price is not a number ({value!r})"
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        return f"price is not a number ({value!r:.60})"
+    if not math.isfinite(number):
+        return f"price is not finite ({value!r})"
+    if number < 0:
+        return f"price is negative ({value!r})"
+    if number == 0 and not allow_zero:
+        return "price is 0"
+    return number
+
+
+def reject_duplicates(result: ParseResult, key: Callable[[BaseModel], Hashable]) -> None:
+    """Keep the first record of each ``key`` (a raw or core table's key); reject the others as
+    duplicates, so a payload listing one thing twice cannot break a primary key."""
+    seen: set[Hashable] = set()
+    kept = []
+    for snapshot, record in result.records:
+        identity = key(record)
+        if identity in seen:
+            result.reject(snapshot, f"duplicate of an earlier record for {identity!r}",
+                          record.model_dump(mode="json"))
+        else:
+            seen.add(identity)
+            kept.append((snapshot, record))
+    result.records = kept
+
+
+def parse_each(name: str, snapshots: Sequence[Snapshot],
+               rows_of: Callable[[Snapshot], Iterable[Any]],
+               add_row: Callable[[Snapshot, Any, ParseResult], None]) -> tuple[ParseResult, int]:
+    """The usual parse loop: ``add_row`` on every row ``rows_of`` finds in each snapshot.
+    Returns the result and the number of rows read (for :func:`require_records`)."""
+    require_snapshots(name, snapshots)
+    result = ParseResult()
+    rows_read = 0
+    for snapshot in snapshots:
+        for row in rows_of(snapshot):
+            rows_read += 1
+            add_row(snapshot, row, result)
+    return result, rows_read
+
+
+def rows_at(key: str) -> Callable[[Snapshot], list[dict[str, Any]]]:
+    """A ``rows_of`` for :func:`parse_each`: the array of objects under ``key`` of a JSON body."""
+    def rows(snapshot: Snapshot) -> list[dict[str, Any]]:
+        return require_rows(snapshot, require_field(snapshot, load_json(snapshot), key), key)
+    return rows
+
+
+def csv_rows(snapshot: Snapshot, required: Sequence[str], what: str) -> list[dict[str, str]]:
+    """The rows of a small CSV body (a few MB at most) as dicts keyed by header name, so files
+    whose columns move between versions read the same; a ParseError names ``what`` the file
+    should have been when a ``required`` column is missing or the body is not UTF-8 text."""
+    try:
+        text = snapshot.body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise payload_error(snapshot, f"not a UTF-8 CSV ({exc})") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [column for column in required if column not in (reader.fieldnames or [])]
+    if missing:
+        raise payload_error(snapshot, f"not {what}: no {missing} column(s) "
+                                      f"(header {reader.fieldnames!r:.120})")
+    return list(reader)

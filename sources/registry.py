@@ -17,11 +17,35 @@ from sources.buildout import (
     pjm_queue,
     spp_queue,
 )
-from sources.prices import azure_retail, openrouter, runpod
+from sources.prices import (
+    akash,
+    aws_ec2,
+    aws_spot,
+    azure_retail,
+    coreweave,
+    cudo,
+    deepinfra,
+    gcp_billing,
+    lambda_cloud,
+    linode,
+    modal,
+    oci,
+    openrouter,
+    runpod,
+    shadeform,
+    tensordock,
+    together,
+    vast,
+    vultr,
+)
 
 SOURCES: dict[str, Source] = {
     s.name: s for s in (
         azure_retail.SOURCE, runpod.SOURCE, openrouter.SOURCE,
+        aws_ec2.SOURCE, aws_spot.SOURCE, gcp_billing.SOURCE, lambda_cloud.SOURCE,
+        coreweave.SOURCE, oci.SOURCE, vast.SOURCE, linode.SOURCE, vultr.SOURCE, akash.SOURCE,
+        shadeform.SOURCE, tensordock.SOURCE, modal.SOURCE, cudo.SOURCE,
+        deepinfra.SOURCE, together.SOURCE,
         # datacenter buildout: power records (monthly)
         ercot_gis.SOURCE, eia860m.SOURCE, miso_queue.SOURCE, pjm_queue.SOURCE,
         caiso_queue.SOURCE, spp_queue.SOURCE, nyiso_queue.SOURCE, bpa_queue.SOURCE,

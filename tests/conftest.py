@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
+from sources.snapshot import Snapshot
 
 # rich sizes tables to the terminal; give CLI tests a wide one so cells are not folded.
 os.environ.setdefault("COLUMNS", "200")
@@ -23,12 +25,40 @@ DEMO_ARCHIVE = FIXTURES / "demo_archive"
 DEMO_DATE = date(2026, 11, 20)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def api_keys_for_replay():
+    """A placeholder key for every source that requires one, as a configured deployment has:
+    tests never reach a real API, and replayed fetches send keys only in headers."""
+    from sources.registry import SOURCES
+
+    with pytest.MonkeyPatch.context() as patch:
+        for source in SOURCES.values():
+            if source.api_key_required and source.api_key_env:
+                patch.setenv(source.api_key_env, f"test-key-for-{source.name}")
+        yield
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """``../shared/data`` (real payloads captured from public sources); skips when absent."""
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture
+def make_snapshot():
+    """Build a :class:`Snapshot` of ``body`` as if ``source`` had received it from ``url``."""
+
+    def make(source: str, body: bytes, *, url: str, method: str = "GET",
+             sequence: int = 0) -> Snapshot:
+        return Snapshot.from_bytes(
+            body, source=source, observation_date=DEMO_DATE, fetch_id="test-fetch",
+            sequence=sequence, mode="file", method=method, url=url, request_body_sha256=None,
+            status_code=200, content_type="application/json",
+            fetched_at=datetime(2026, 11, 20, 6, tzinfo=UTC))
+
+    return make
 
 
 @pytest.fixture

@@ -53,6 +53,13 @@ GPU_OFFERS = TableSpec(
         Column("gpu_memory_gb", "DOUBLE", "memory per GPU", unit="GB"),
         Column("vcpus", "DOUBLE", "vCPUs in the offer", unit="vCPUs"),
         Column("memory_gb", "DOUBLE", "host memory in the offer", unit="GB"),
+        Column("price_basis", "VARCHAR", "what the provider's listed price is for: 'instance' "
+               "(the whole offer) or 'gpu' (one GPU; GCP and OCI also bill the host VM "
+               "separately)", nullable=False),
+        Column("is_backfill", "BOOLEAN", "true for offers imported from third-party history "
+               "(import-history), false for offers fetched live", nullable=False),
+        Column("origin", "VARCHAR", "'live' for fetched offers; the import-history FORMAT "
+               "(skypilot, cloud-gpus, sooddvs) for backfilled ones", nullable=False),
         Column("source", "VARCHAR", "source the offer came from", nullable=False),
         Column("source_url", "VARCHAR", "URL of the payload (redacted)", nullable=False),
         Column("snapshot_sha256", "VARCHAR", "sha256 of the archived payload", nullable=False),

@@ -57,11 +57,13 @@ def test_every_gpu_row_has_a_source(gpus):
 
 def test_units_and_ranges(gpus):
     assert gpus["memory_gb"].between(8, 300).all()
-    assert gpus["memory_bandwidth_tbps"].between(0.2, 10).all()  # TB/s, not GB/s
+    # TB/s, not GB/s (the slowest row is the Tesla P4, 0.192 TB/s)
+    assert gpus["memory_bandwidth_tbps"].between(0.15, 10).all()
     assert gpus["tdp_w"].dropna().between(50, 1500).all()
     assert gpus["nvlink_domain_size"].between(1, 10_000).all()
     assert gpus["interconnect_gbps"].dropna().between(16, 3000).all()
-    assert pd.to_datetime(gpus["release_date"]).between("2017-01-01", "2026-12-31").all()
+    # Pascal cards (P100, P4, 2016) are still rented, on GCP among others.
+    assert pd.to_datetime(gpus["release_date"]).between("2016-01-01", "2026-12-31").all()
     for column in PEAKS:
         assert (gpus[column].dropna() > 0).all(), column  # unknown is empty, never 0
 

@@ -110,6 +110,8 @@ def test_sources_json():
     assert [r["name"] for r in rows] == list(SOURCES)
     assert {r["cadence"] for r in rows if r["family"] == "buildout"} == {"monthly"}
     assert all(r["urls"] and r["terms"] for r in rows)
+    families = [r["family"] for r in rows]
+    assert families.count("gpu_prices") >= 15 and families.count("token_prices") >= 3
 
 
 def test_ingest_then_query_sees_the_data(tmp_path):

@@ -56,13 +56,13 @@ def test_replay_refresh_fills_every_table_and_numbers_trace_to_payloads(refreshe
     [(low, providers)] = _published(
         settings, "SELECT min_usd_per_gpu_hour, n_providers FROM out.gpu__daily_price_index "
                   "WHERE gpu_model = 'h100-sxm-80gb' AND price_type = 'on_demand'")
-    assert low > 0 and providers == 2  # Azure and RunPod both list it
+    assert low > 0 and providers >= 2  # the index spans providers
     modes = {r[0] for r in _rows(settings, "SELECT DISTINCT mode FROM "
                                            "core.pipeline__events_source_runs "
                                            "WHERE status = 'success'")}
     assert modes == {"replay"}
     log = RawArchive(settings.archive_dir).fetch_log()
-    assert sorted(r["status"] for r in log) == ["started"] * 3 + ["success"] * 3
+    assert sorted(r["status"] for r in log) == ["started"] * len(ALL) + ["success"] * len(ALL)
 
 
 def test_a_rerun_keeps_core_rows_identical_and_records_new_assumptions(refreshed):

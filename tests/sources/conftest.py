@@ -3,7 +3,6 @@ network (respx) that archive into a temporary directory."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,21 +16,6 @@ from tests.conftest import DEMO_DATE, FIXTURES
 # No pacing and millisecond backoff, so retry tests take no noticeable time.
 FAST_HTTP = HttpSettings(min_interval_s=0, retries=2, backoff_factor_s=0.001,
                          max_backoff_wait_s=5)
-
-
-@pytest.fixture
-def make_snapshot():
-    """Build a :class:`Snapshot` of ``body`` as if ``source`` had received it from ``url``."""
-
-    def make(source: str, body: bytes, *, url: str, method: str = "GET",
-             sequence: int = 0) -> Snapshot:
-        return Snapshot.from_bytes(
-            body, source=source, observation_date=DEMO_DATE, fetch_id="test-fetch",
-            sequence=sequence, mode="file", method=method, url=url, request_body_sha256=None,
-            status_code=200, content_type="application/json",
-            fetched_at=datetime(2026, 11, 20, 6, tzinfo=UTC))
-
-    return make
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ SELECT
     g.memory_gb AS gpu_memory_gb,
     s.vcpus,
     s.memory_gb,
+    'instance' AS price_basis,
+    false AS is_backfill,
+    'live' AS origin,
     'azure_retail' AS source,
     a.source_url,
     a.snapshot_sha256

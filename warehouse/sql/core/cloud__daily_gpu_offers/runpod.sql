@@ -21,6 +21,9 @@ SELECT
     coalesce(g.memory_gb, r.memory_gb) AS gpu_memory_gb,
     NULL AS vcpus,
     NULL AS memory_gb,
+    'gpu' AS price_basis,
+    false AS is_backfill,
+    'live' AS origin,
     'runpod' AS source,
     r.source_url,
     r.snapshot_sha256
