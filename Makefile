@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: setup run demo test lint docs dev clean
+.PHONY: setup run demo history test lint docs dev clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,17 @@ run: setup  ## the main job: refresh today's partition from the live sources, th
 demo: setup  ## the whole pipeline offline, from the demo archive shipped in the repo
 	$(BIN)/compute-atlas refresh --replay tests/fixtures/demo_archive --date 2026-11-20 \
 		--data-dir data/demo
+
+HISTORY_DIR ?= ../shared/data/prices
+history: setup  ## import the third-party price history in ../shared/data (the index then runs from 2021)
+	@for f in $(HISTORY_DIR)/trackers/cloud-gpus_com/*.json; do \
+	  d=$$(basename $$f | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}'); \
+	  $(BIN)/compute-atlas import-history cloud-gpus $$f --as-of $$d || exit 1; done
+	@for f in $(HISTORY_DIR)/skypilot_catalog/*_20*.csv; do \
+	  d=$$(basename $$f | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}'); c=$$(basename $$f | cut -d_ -f1); \
+	  $(BIN)/compute-atlas import-history skypilot $$f --as-of $$d --cloud $$c || exit 1; done
+	$(BIN)/compute-atlas import-history sooddvs \
+	  $(HISTORY_DIR)/trackers/sooddvs_gpu-pricing/gpu_pricing_history_2026-06-15.csv --as-of 2026-06-15
 
 test: setup  ## the test suite (offline)
 	$(BIN)/pytest -n 2 -q

@@ -84,14 +84,15 @@ def _print_source(report: SourceReport) -> None:
 
 
 def _print_report(report: RefreshReport) -> None:
-    summary = Table(title="refresh", title_justify="left")
-    for column in ("source", "partition", "mode", "status", "rows", "rejects"):
-        summary.add_column(column, no_wrap=True)
-    for s in report.sources:
-        summary.add_row(s.source, str(s.partition), s.mode,
-                        "[green]ok[/]" if s.status == "success" else "[red]failed[/]",
-                        f"{s.n_records:,}", f"{s.n_rejects:,}")
-    console.print(summary)
+    if report.sources:
+        summary = Table(title="refresh", title_justify="left")
+        for column in ("source", "partition", "mode", "status", "rows", "rejects"):
+            summary.add_column(column, no_wrap=True)
+        for s in report.sources:
+            summary.add_row(s.source, str(s.partition), s.mode,
+                            "[green]ok[/]" if s.status == "success" else "[red]failed[/]",
+                            f"{s.n_records:,}", f"{s.n_rejects:,}")
+        console.print(summary)
     for d in report.domains:
         rows = ", ".join(f"{name} {n:,}" for name, n in d.table_rows.items())
         state = "" if d.success else f" [red]rebuild failed: {short(d.error or '', 300)}[/]"
@@ -184,6 +185,39 @@ def ingest(
     except (SourceError, OSError) as exc:
         raise fail(short(str(exc), 500)) from None
     _run_refresh(settings, [source], [partition], fetch_ids={source.name: snapshot.fetch_id})
+
+
+@app.command("import-history")
+def import_history(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT",
+                                       help="skypilot, cloud-gpus or sooddvs")],
+    file: Annotated[Path, typer.Argument(help="A history file (catalog CSV, JSON, tracker CSV).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The day the file describes "
+                                       "(YYYY-MM-DD); rows with their own date keep it.")],
+    cloud: Annotated[str | None, typer.Option(help="The cloud a SkyPilot catalog is for (the "
+                                              "file does not say).")] = None,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Import a third-party price snapshot as backfill offers (is_backfill, origin = FORMAT):
+    archived like any payload, then the prices tables of its days rebuilt and published."""
+    from pipelines import runner
+
+    if not file.is_file():
+        raise fail(f"no such file: {file}")
+    day = _parse_day(as_of)
+    settings = WarehouseSettings.from_env(data_dir, database)
+    try:
+        outcome, report = runner.import_history(settings, fmt, file, day, cloud=cloud)
+    except (SourceError, ValueError, WarehouseLockedError, SchemaMismatchError) as exc:
+        raise fail(short(str(exc), 500)) from None
+    days = outcome.dates
+    span = f"{days[0]} to {days[-1]}" if days else "no day"
+    console.print(f"imported {outcome.n_records:,} offers ({fmt}, {len(days)} days: {span}), "
+                  f"{outcome.n_rejects:,} rejects; archived as {outcome.snapshot_sha256[:12]}")
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -21,10 +21,13 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines import steps
 from pipelines.definitions import defs
 from pipelines.defs.derived import PUBLISHED_KEY
 from pipelines.defs.sources import fetch_key
 from pipelines.defs.tables import table_key
+from pipelines.steps import ImportOutcome
+from sources.archive import RawArchive
 from sources.base import Source, partition_start
 from warehouse.build import DOMAINS, Domain
 from warehouse.connection import REPO_ROOT, WarehouseSettings
@@ -245,6 +248,14 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
             for source in group:
                 for domain in domains_fed_by(source):
                     rebuild.setdefault(domain.name, set()).add(partition)
+    rebuild_and_publish(settings, report, rebuild, assumptions=assumptions, publish=publish)
+    return report
+
+
+def rebuild_and_publish(settings: WarehouseSettings, report: RefreshReport,
+                        rebuild: dict[str, set[date]], *, assumptions: dict[str, Any] | None,
+                        publish: bool) -> None:
+    """Rebuild each domain partition (one run each, months in order), publishing in the last."""
     steps = [(DOMAINS[name], partition) for name, partitions in rebuild.items()
              for partition in sorted(partitions)]
     for number, (domain, partition) in enumerate(steps, start=1):
@@ -259,7 +270,22 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
         run = run_publish(settings)
         report.run_ids.append(run.run_id)
         _publish_outcome(report, run, settings)
-    return report
+
+
+def import_history(settings: WarehouseSettings, origin: str, path: Path, as_of: date, *,
+                   cloud: str | None = None) -> tuple[ImportOutcome, RefreshReport]:
+    """Import a history file (archived, parsed, written as backfill rows), then rebuild the
+    prices tables of every day it lists and publish."""
+    with settings.connect() as con:
+        ensure_schema(con)
+        outcome = steps.import_history(con, RawArchive(settings.archive_dir), origin, path,
+                                       as_of, cloud=cloud)
+    report = RefreshReport()
+    if not reference_is_current(settings):
+        report.run_ids.append(run_reference(settings).run_id)
+    rebuild_and_publish(settings, report, {"prices": set(outcome.dates)}, assumptions=None,
+                        publish=True)
+    return outcome, report
 
 
 def _publish_outcome(report: RefreshReport, run: RunOutcome,

@@ -307,3 +307,69 @@ def parse_source(con: duckdb.DuckDBPyConnection, archive: RawArchive, source: So
     outcome.seconds = time.monotonic() - clock
     append_rows(con, TABLES[RUNS], _run_row(run_id, attempt_id, outcome, started, "failed"))
     return outcome
+
+
+# ---------------------------------------------------------------------------- history imports
+
+HISTORY = "raw.history__gpu_offers"
+
+
+@dataclass
+class ImportOutcome:
+    origin: str
+    snapshot_sha256: str
+    dates: list[date] = field(default_factory=list)
+    n_records: int = 0
+    n_rejects: int = 0
+
+
+def history_source_name(origin: str) -> str:
+    """The archive's source name of a history format (``cloud-gpus`` -> ``history_cloud_gpus``)."""
+    return "history_" + origin.replace("-", "_")
+
+
+def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: str, path: Path,
+                   as_of: date, *, cloud: str | None = None,
+                   max_bytes: int = 2 * 1024**3) -> ImportOutcome:
+    """Archive a third-party history file, parse it, and replace the rows of its origin on
+    every day it lists, with its rejects, in one transaction. Raises SourceError (ParseError,
+    FetchError) for a file that cannot be read."""
+    from sources.history import ORIGINS, cloud_gpus, skypilot, sooddvs
+    from sources.http import ingest_file
+
+    parsers = dict(zip(ORIGINS, (skypilot.parse, cloud_gpus.parse, sooddvs.parse), strict=True))
+    if origin not in parsers:
+        raise ValueError(f"unknown history format {origin!r}; choose one of "
+                         f"{', '.join(ORIGINS)}")
+    name = history_source_name(origin)
+    snapshot = ingest_file(source=name, observation_date=as_of, path=path, archive=archive,
+                           max_bytes=max_bytes)
+    result = parsers[origin](snapshot, as_of=as_of, cloud=cloud)
+    spec = table(HISTORY)
+    provenance = {"fetched_datetime": snapshot.fetched_at.astimezone(UTC).replace(tzinfo=None),
+                  "source_url": snapshot.url, "snapshot_sha256": snapshot.sha256,
+                  "parser_version": "1", "origin": origin}
+    rows = pd.DataFrame([record.model_dump() | provenance
+                         | {"observation_date": record.observed_date}
+                         for _, record in result.records], columns=list(spec.column_names))
+    rows, duplicates = split_duplicate_keys(rows, spec.primary_key)
+    rejects = pd.DataFrame(
+        [{"source": name, "reject_number": i, "reason": short(reject.reason, 500),
+          "record_json": short(json.dumps(reject.record, default=str, sort_keys=True), 20_000),
+          "observation_date": as_of, **provenance}
+         for i, (_, reject) in enumerate(result.rejects)]
+        + [{"source": name, "reject_number": len(result.rejects) + i,
+            "reason": "duplicate key: an earlier row of the file has the same offer and day",
+            "record_json": json.dumps(row, default=str, sort_keys=True),
+            "observation_date": as_of, **provenance}
+           for i, row in enumerate(duplicates.to_dict("records"))],
+        columns=list(table(REJECTS).column_names))
+    outcome = ImportOutcome(origin, snapshot.sha256, sorted(set(rows["observation_date"])),
+                            len(rows), len(rejects))
+    with transaction(con):
+        for day in outcome.dates:
+            write_partition(con, PartitionWrite(spec, rows[rows["observation_date"] == day],
+                                                {"origin": origin, "observation_date": day}))
+        write_partition(con, PartitionWrite(table(REJECTS), rejects,
+                                            {"source": name, "observation_date": as_of}))
+    return outcome

@@ -5,8 +5,9 @@ so the conformed offers table is built the same way from each); the per-token li
 
 from __future__ import annotations
 
-from models.catalog.spec import TableSpec, raw_table
+from models.catalog.spec import PROVENANCE, Column, TableSpec, raw_table, record_columns
 from models.records.gpu_clouds import GpuOffer, TokenPrice
+from models.records.history import HistoryOffer
 
 OFFER_KEY = ("sku", "region", "price_type", "commitment_months")
 
@@ -48,4 +49,18 @@ TOKEN_PRICE_TABLES = (
               "million).", ("model_id",)),
 )
 
-TABLES = (*GPU_OFFER_TABLES, *TOKEN_PRICE_TABLES)
+HISTORY_OFFERS = TableSpec(
+    name="raw.history__gpu_offers",
+    description="Offers imported from third-party price history (`compute-atlas import-history`): "
+                "SkyPilot catalogs, cloud-gpus.com tables, sooddvs tracker files. "
+                "observation_date is the day the file says the offer was listed; every import "
+                "replaces the rows of its origin on those days.",
+    columns=(*PROVENANCE,
+             Column("origin", "VARCHAR", "the history format: skypilot, cloud-gpus or sooddvs",
+                    nullable=False),
+             *record_columns(HistoryOffer)),
+    primary_key=("observation_date", "origin", "provider", *OFFER_KEY),
+    partition_by=("origin", "observation_date"),
+)
+
+TABLES = (*GPU_OFFER_TABLES, *TOKEN_PRICE_TABLES, HISTORY_OFFERS)

@@ -13,16 +13,8 @@ format name (:data:`ORIGINS`).
 
 from __future__ import annotations
 
-from datetime import date
-
-from models.records.base import field
-from models.records.gpu_clouds import GpuOffer
+from models.records.history import HistoryOffer
 
 ORIGINS = ("skypilot", "cloud-gpus", "sooddvs")
 
-
-class HistoryOffer(GpuOffer):
-    """An offer read from a third-party history file: a GpuOffer plus who sold it and when."""
-
-    provider: str = field("the cloud or provider the offer is from, e.g. gcp, lambda, AWS")
-    observed_date: date = field("the day the file says the offer was listed")
+__all__ = ["ORIGINS", "HistoryOffer"]

@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python tests/benchmarks/bench_refresh.py --days 365``
 
-1. Writes a replay archive of one day of real-format payloads scaled to a realistic size: the
-   recorded Azure pages repeated over ``--regions`` regions (thousands of offers), RunPod, and
-   OpenRouter's model list repeated to ~350 models.
+1. Writes a replay archive of one day of every daily source, the largest scaled to a realistic
+   size: the recorded Azure pages repeated over ``--regions`` regions (thousands of offers),
+   OpenRouter's model list repeated to ~350 models, the other sources as the demo archive
+   records them.
 2. Refreshes a template day from it, then copies the template's raw, core and out partitions to
    ``--days`` earlier days (prices shifted a little per day), and publishes the whole history
    once (not timed).
@@ -91,6 +92,11 @@ def write_replay_archive(root: Path, regions: int) -> None:
             session = FetchSession(source=name, observation_date=TEMPLATE_DAY, client=client,
                                    archive=archive, mode="live", settings=settings)
             SOURCES[name].fetch(session)
+    # every other daily source answers as recorded in the demo archive
+    demo = RawArchive(FIXTURES / "demo_archive")
+    for entry in demo.entries():
+        if entry.source not in bodies and SOURCES[entry.source].cadence == "daily":
+            archive.store_bytes(entry, demo.snapshot(entry).body)
 
 
 def build_history(data_dir: Path, replay: Path, days: int) -> None:

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from sources.archive import RawArchive
 from sources.registry import SOURCES
 from tests.conftest import DEMO_ARCHIVE, DEMO_DATE, FIXTURES
 from tests.pipelines.test_dagster_defs import _hold_lock
@@ -169,3 +170,22 @@ def test_ingest_files_a_monthly_report_under_its_month_and_builds_the_power_tabl
     [row] = json.loads(query.output)
     assert row["report_month"].startswith("2019-04-01") and row["iso"] == "ERCOT"
     assert row["n"] > 0 and row["mw"] > 0
+
+
+def test_import_history_files_backfill_offers_that_the_index_can_tell_apart(tmp_path):
+    data = tmp_path / "data"
+    catalog = FIXTURES / "history" / "skypilot_runpod_v8_layout.csv"
+    result = runner.invoke(app, ["import-history", "skypilot", str(catalog), "--as-of",
+                                 "2021-06-01", "--cloud", "runpod", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "imported 6 offers (skypilot, 1 days: 2021-06-01 to 2021-06-01)" in result.output
+    query = runner.invoke(app, ["query", "SELECT is_backfill, origin, provider, count(*) AS n, "
+                                "count(gpu_model) AS mapped FROM core.cloud__daily_gpu_offers "
+                                "GROUP BY ALL", "--format", "json", "--data-dir", str(data)])
+    assert json.loads(query.output) == [{"is_backfill": True, "origin": "skypilot",
+                                         "provider": "runpod", "n": 6, "mapped": 6}]
+    archived = RawArchive(data / "raw").entries("history_skypilot")
+    assert len(archived) == 1 and archived[0].url == f"file:{catalog.name}"
+    unknown = runner.invoke(app, ["import-history", "nope", str(catalog), "--as-of",
+                                  "2021-06-01", "--data-dir", str(data)])
+    assert unknown.exit_code == 1 and "unknown history format 'nope'" in unknown.output

@@ -18,8 +18,8 @@ from tests.conftest import DEMO_DATE
 from tests.sources.offer_specs import SPECS, mapping_rate
 from tests.sources.test_gpu_offer_sources import snapshots_of
 from warehouse import reference
-from warehouse.schema import ensure_schema
 from warehouse.build import PRICES, build_domain_partition
+from warehouse.schema import ensure_schema
 from warehouse.transform import sql_path
 from warehouse.write import replace_partition
 
