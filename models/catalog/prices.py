@@ -123,12 +123,16 @@ TOKEN_PRICES = TableSpec(
 PRICE_INDEX = TableSpec(
     name="out.gpu__daily_price_index",
     description="Daily GPU price index: spread of per-GPU-hour prices across all offers of a "
-                "GPU model and price type (every region and commitment counts as an offer).",
+                "GPU model and price type (every region and commitment counts as an offer), "
+                "live offers and imported history apart.",
     columns=(
         _DATE,
         Column("gpu_model", "VARCHAR", "canonical GPU id", nullable=False),
         Column("price_type", "VARCHAR", "on_demand, spot, reserved or marketplace",
                nullable=False),
+        Column("is_backfill", "BOOLEAN", "true for offers imported from third-party history "
+               "(compute-atlas import-history), false for live ones; filter on it to include or "
+               "leave out the backfill", nullable=False),
         Column("min_usd_per_gpu_hour", "DOUBLE", "cheapest offer", unit=_USD_PER_GPU_HOUR,
                nullable=False),
         Column("median_usd_per_gpu_hour", "DOUBLE", "median offer", unit=_USD_PER_GPU_HOUR,
@@ -138,7 +142,7 @@ PRICE_INDEX = TableSpec(
         Column("n_offers", "BIGINT", "offers counted", nullable=False),
         Column("n_providers", "BIGINT", "distinct providers among them", nullable=False),
     ),
-    primary_key=("observation_date", "gpu_model", "price_type"),
+    primary_key=("observation_date", "gpu_model", "price_type", "is_backfill"),
 )
 
 TABLES = (RAW_AZURE, RAW_RUNPOD, RAW_OPENROUTER, AZURE_VM_SKUS,

@@ -22,6 +22,7 @@ D1, D2 = date(2026, 11, 20), date(2026, 11, 21)
 
 def _index(day, *gpus):
     return pd.DataFrame([{"observation_date": day, "gpu_model": g, "price_type": "on_demand",
+                          "is_backfill": False,
                           "min_usd_per_gpu_hour": 1.0, "median_usd_per_gpu_hour": 1.5,
                           "max_usd_per_gpu_hour": 2.0, "n_offers": 3, "n_providers": 1}
                          for g in gpus])
