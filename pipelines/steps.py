@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import httpx
 import pandas as pd
 
 from models.catalog import TABLES, table
@@ -97,10 +98,11 @@ class FetchOutcome:
 
 
 def fetch_source(archive: RawArchive, source: Source, partition: date, mode: str = "auto", *,
-                 replay_dir: Path | None = None, http: HttpSettings | None = None
-                 ) -> FetchOutcome:
+                 replay_dir: Path | None = None, http: HttpSettings | None = None,
+                 network: httpx.BaseTransport | None = None) -> FetchOutcome:
     """Fetch one source for one partition into the archive. Never raises for a source problem:
-    the outcome carries the (redacted) error, and the fetch log records it."""
+    the outcome carries the (redacted) error, and the fetch log records it. ``network`` stands
+    for the internet in live mode (default: httpx's own transport)."""
     resolved = resolve_mode(mode, source, partition)
     outcome = FetchOutcome(source.name, partition, resolved)
     if resolved in ("archive", "file"):
@@ -109,7 +111,7 @@ def fetch_source(archive: RawArchive, source: Source, partition: date, mode: str
     started = time.monotonic()
     settings = replace(http or HttpSettings(), max_response_bytes=source.max_response_bytes,
                        deadline_s=source.deadline_s)
-    transport = None
+    transport = network
     if resolved == "replay":
         if replay_dir is None:
             raise ValueError("replay mode needs a replay directory")
