@@ -82,9 +82,13 @@ def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
     for event in result.all_events:
         if event.is_step_failure:
             data = event.step_failure_data
-            message = (data.user_failure_data.description if data.user_failure_data
-                       and data.user_failure_data.description else
-                       (data.error.message.strip() if data.error else "failed"))
+            if data.user_failure_data and data.user_failure_data.description:
+                message = data.user_failure_data.description
+            else:
+                error = data.error
+                while error is not None and error.cause is not None:  # the root cause
+                    error = error.cause
+                message = error.message.strip() if error is not None else "failed"
             failures[event.step_key] = message
     return RunOutcome(result.run_id, result.success, failures, materialized)
 

@@ -5,7 +5,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_bulk_parse.py --mib 2000``
 
 1. Generates an ``--mib`` MiB file in the AWS price-list CSV layout (5 metadata rows, the real
    94-column header on row 6, rows shaped like the recorded ``tests/fixtures/aws_ec2`` file): one
-   accelerator row in 30, the rest other instance families, as in a real region file.
+   accelerator row in 30, the rest other instance families, as in a real region file; of the
+   accelerator rows, a few thousand distinct Linux offers, the rest other operating systems
+   (which the parser filters out inside DuckDB, as it does in a real file).
 2. Serves it from a local HTTP server (127.0.0.1) and, in a fresh process, fetches it through
    :class:`sources.http.FetchSession` (streamed to the archive, hashed and compressed on the
    way) and parses it with ``aws_ec2``'s parser (the archived blob, verified, read by DuckDB).
@@ -35,6 +37,7 @@ sys.path.insert(0, str(REPO))
 
 TEMPLATE = REPO / "tests" / "fixtures" / "aws_ec2" / "us-east-1.csv"
 URL_PATH = "/offers/v1.0/aws/AmazonEC2/20261119221031/us-east-1/index.csv"
+DISTINCT_OFFERS = 3000
 OTHER_FAMILIES = ("m5", "c6i", "r7g", "t3", "m7i", "c7g", "x2idn", "i4i", "z1d", "hpc7g")
 
 
@@ -45,8 +48,9 @@ def generate(path: Path, mib: int) -> int:
     metadata, header, templates = lines[:5], lines[5], lines[6:]
     instance = header.index("Instance Type")
     sku = header.index("SKU")
+    system = header.index("Operating System")
     target = mib * 2**20
-    rows = 0
+    rows = accelerator_rows = 0
     with path.open("w", newline="") as out:
         writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerows(metadata)
@@ -59,6 +63,12 @@ def generate(path: Path, mib: int) -> int:
                 if k % 30:  # 29 rows in 30 are other instance families
                     family = OTHER_FAMILIES[k % len(OTHER_FAMILIES)]
                     row[instance] = f"{family}.{1 + k % 24}xlarge"
+                elif accelerator_rows < DISTINCT_OFFERS:  # a distinct size of the family
+                    family = row[instance].split(".")[0]
+                    row[instance] = f"{family}.v{accelerator_rows}xlarge"
+                    accelerator_rows += 1
+                else:
+                    row[system] = ("Windows", "RHEL", "SUSE")[k % 3]
                 batch.append(row)
             writer.writerows(batch)
             rows += len(batch)
