@@ -341,8 +341,13 @@ def query(
         for column in frame.columns:
             out.add_column(str(column))
         for row in frame.itertuples(index=False):
-            out.add_row(*("" if v is None else short(str(v), 120) for v in row))
+            out.add_row(*("" if _missing(v) else short(str(v), 120) for v in row))
         console.print(out)
+
+
+def _missing(value: object) -> bool:
+    """None, and the NaN/NaT pandas puts where SQL said NULL."""
+    return value is None or (isinstance(value, float) and value != value) or str(value) == "NaT"
 
 
 @app.command()

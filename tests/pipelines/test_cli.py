@@ -189,3 +189,10 @@ def test_import_history_files_backfill_offers_that_the_index_can_tell_apart(tmp_
     unknown = runner.invoke(app, ["import-history", "nope", str(catalog), "--as-of",
                                   "2021-06-01", "--data-dir", str(data)])
     assert unknown.exit_code == 1 and "unknown history format 'nope'" in unknown.output
+
+
+def test_query_prints_null_as_empty_not_nan(data_dir):
+    result = runner.invoke(app, ["query", "SELECT NULL::VARCHAR AS a, NULL::DOUBLE AS b, "
+                                 "NULL::DATE AS c, 1 AS d", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0
+    assert "nan" not in result.output.lower() and "NaT" not in result.output
