@@ -3,9 +3,9 @@
 
 The instance is ``$DAGSTER_HOME`` when set, else ``.dagster_home/`` in the repository (seeded
 with the repository's ``dagster.yaml``), which ``make dev`` uses too. A refresh is a few runs:
-the reference tables (cheap when their inputs have not changed), then per partition the
-sources' fetch and parse steps in one run (a failed source fails its own steps only), then the
-rebuild of the derived tables, then the publish.
+the reference tables (only when their inputs changed), then per partition the sources' fetch
+and parse steps in one run (a failed source fails its own steps only), then per partition the
+rebuild of the derived tables, the last of these runs publishing too.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ import dagster as dg
 from pipelines import steps
 from pipelines.definitions import defs
 from pipelines.defs.derived import PUBLISHED_KEY
+from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.sources import fetch_key
 from pipelines.defs.tables import table_key
 from pipelines.steps import ImportOutcome
 from sources.archive import RawArchive
-from sources.base import Source, partition_start
+from sources.base import Cadence, Source, partition_start
 from warehouse.build import DOMAINS, Domain
 from warehouse.connection import REPO_ROOT, WarehouseSettings
 from warehouse.lineage import upstream
@@ -66,17 +67,15 @@ class RunOutcome:
 
 
 def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
-             partition_key: str | None = None, ops_config: dict[str, Any] | None = None,
-             tags: dict[str, str] | None = None) -> RunOutcome:
-    resource = {"warehouse": _warehouse_resource(settings)}
-    selected = set(selection)
-    assets = list(_assets())
+             partition_key: str | None = None,
+             ops_config: dict[str, Any] | None = None) -> RunOutcome:
+    warehouse = WarehouseResource(data_dir=str(settings.data_dir), database=settings.database)
     result = dg.materialize(
-        assets, selection=dg.AssetSelection.assets(*selected), partition_key=partition_key,
-        instance=instance(), resources=resource, raise_on_error=False,
+        _assets(), selection=dg.AssetSelection.assets(*selection), partition_key=partition_key,
+        instance=instance(), resources={"warehouse": warehouse}, raise_on_error=False,
         run_config={"ops": ops_config or {}, "loggers": {"console": {"config": {
             "log_level": os.environ.get("COMPUTE_ATLAS_DAGSTER_LOG_LEVEL", "WARNING")}}}},
-        tags={"compute_atlas/origin": "cli", **(tags or {})})
+        tags={"compute_atlas/origin": "cli"})
     failures = {}
     materialized = {_op_name(e.asset_key) for e in result.get_asset_materialization_events()}
     for event in result.all_events:
@@ -93,11 +92,6 @@ def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
     return RunOutcome(result.run_id, result.success, failures, materialized)
 
 
-def _warehouse_resource(settings: WarehouseSettings):
-    from pipelines.defs.resources import WarehouseResource
-    return WarehouseResource(data_dir=str(settings.data_dir), database=settings.database)
-
-
 def reference_is_current(settings: WarehouseSettings) -> bool:
     """True when every cached table was built from today's inputs (no run needed)."""
     current = inputs_fingerprint()
@@ -107,6 +101,11 @@ def reference_is_current(settings: WarehouseSettings) -> bool:
 
 def run_reference(settings: WarehouseSettings) -> RunOutcome:
     return _execute([table_key(n) for n in CACHED_TABLES], settings)
+
+
+def _reference_if_stale(settings: WarehouseSettings, report: RefreshReport) -> None:
+    if not reference_is_current(settings):
+        report.run_ids.append(run_reference(settings).run_id)
 
 
 def run_sources(settings: WarehouseSettings, sources: Sequence[Source], partition_key: str, *,
@@ -235,14 +234,13 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
     with settings.connect() as con:  # create the schema once, and fail early if locked
         ensure_schema(con)
     report = RefreshReport()
-    if not reference_is_current(settings):
-        report.run_ids.append(run_reference(settings).run_id)
+    _reference_if_stale(settings, report)
     rebuild: dict[str, set[date]] = {}
-    by_cadence: dict[str, list[Source]] = {}
+    by_cadence: dict[Cadence, list[Source]] = {}
     for source in sources:
         by_cadence.setdefault(source.cadence, []).append(source)
     for cadence, group in by_cadence.items():
-        for partition in sorted({partition_start(cadence, d) for d in days}):  # type: ignore[arg-type]
+        for partition in sorted({partition_start(cadence, d) for d in days}):
             run = run_sources(settings, group, partition.isoformat(), mode=mode,
                               replay_dir=replay_dir, fetch_ids=fetch_ids)
             report.run_ids.append(run.run_id)
@@ -260,17 +258,17 @@ def rebuild_and_publish(settings: WarehouseSettings, report: RefreshReport,
                         rebuild: dict[str, set[date]], *, assumptions: dict[str, Any] | None,
                         publish: bool) -> None:
     """Rebuild each domain partition (one run each, months in order), publishing in the last."""
-    steps = [(DOMAINS[name], partition) for name, partitions in rebuild.items()
-             for partition in sorted(partitions)]
-    for number, (domain, partition) in enumerate(steps, start=1):
-        last = number == len(steps)
+    builds = [(DOMAINS[name], partition) for name, partitions in rebuild.items()
+              for partition in sorted(partitions)]
+    for number, (domain, partition) in enumerate(builds, start=1):
+        last = number == len(builds)
         run = run_domain(settings, domain, partition.isoformat(), assumptions,
                          publish=publish and last)
         report.run_ids.append(run.run_id)
         report.domains.append(_domain_report(settings, run, domain, partition))
         if publish and last:
             _publish_outcome(report, run, settings)
-    if publish and not steps:
+    if publish and not builds:
         run = run_publish(settings)
         report.run_ids.append(run.run_id)
         _publish_outcome(report, run, settings)
@@ -285,8 +283,7 @@ def import_history(settings: WarehouseSettings, origin: str, path: Path, as_of: 
         outcome = steps.import_history(con, RawArchive(settings.archive_dir), origin, path,
                                        as_of, cloud=cloud)
     report = RefreshReport()
-    if not reference_is_current(settings):
-        report.run_ids.append(run_reference(settings).run_id)
+    _reference_if_stale(settings, report)
     rebuild_and_publish(settings, report, {"prices": set(outcome.dates)}, assumptions=None,
                         publish=True)
     return outcome, report

@@ -31,7 +31,8 @@ import duckdb
 import httpx
 import pandas as pd
 
-from models.catalog import TABLES, table
+from models.catalog import TABLES, TableSpec, table
+from models.catalog.spec import PROVENANCE
 from sources.archive import RawArchive
 from sources.base import ParseResult, Source, partition_start
 from sources.errors import SourceError
@@ -183,45 +184,46 @@ class SourceOutcome:
         return self.status == "success"
 
 
-def _provenance(snapshot: Snapshot, source: Source) -> dict:
+PROVENANCE_COLUMNS = tuple(c.name for c in PROVENANCE)
+
+
+def _provenance(snapshot: Snapshot, parser_version: str) -> dict:
     return {
         "observation_date": snapshot.observation_date,
         "fetched_datetime": snapshot.fetched_at.astimezone(UTC).replace(tzinfo=None),
         "source_url": snapshot.url,
         "snapshot_sha256": snapshot.sha256,
-        "parser_version": source.parser_version,
+        "parser_version": parser_version,
     }
 
 
-def _frames(source: Source, result: ParseResult, partition: date
-            ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The raw rows and the rejects (duplicate keys among them) of one parse."""
-    spec = table(source.raw_table)
-    records = pd.DataFrame(
-        [record.model_dump() | _provenance(snapshot, source) | {"observation_date": partition}
-         for snapshot, record in result.records], columns=list(spec.column_names))
-    records, duplicates = split_duplicate_keys(records, spec.primary_key)
+def _without_duplicates(rows: pd.DataFrame, spec: TableSpec, result: ParseResult,
+                        parser_version: str
+                        ) -> tuple[pd.DataFrame, list[tuple[str, dict, dict]]]:
+    """``rows`` without those repeating an earlier row's key, and every reject of the parse
+    as (reason, record, provenance), the repeated rows among them."""
+    rows, duplicates = split_duplicate_keys(rows, spec.primary_key)
     key = ", ".join(spec.primary_key)
-    rejects = [(reject.reason, reject.record, _provenance(snapshot, source))
+    rejects = [(reject.reason, reject.record, _provenance(snapshot, parser_version))
                for snapshot, reject in result.rejects]
     for row in duplicates.to_dict("records"):
         values = {k: row[k] for k in spec.primary_key}
         rejects.append((f"duplicate key ({key}) = {values}: an earlier row of the payload "
                         "has the same key and was kept",
-                        {k: v for k, v in row.items() if k not in _provenance_columns()},
-                        {c: row[c] for c in _provenance_columns()}))
-    reject_frame = pd.DataFrame(
-        [{"source": source.name, "reject_number": i, "reason": short(reason, 500),
+                        {k: v for k, v in row.items() if k not in PROVENANCE_COLUMNS},
+                        {c: row[c] for c in PROVENANCE_COLUMNS}))
+    return rows, rejects
+
+
+def _reject_frame(source: str, partition: date,
+                  rejects: list[tuple[str, dict, dict]]) -> pd.DataFrame:
+    """Rejects as rows of ``raw.source__rejects`` (reasons and records cut to size)."""
+    return pd.DataFrame(
+        [{"source": source, "reject_number": i, "reason": short(reason, 500),
           "record_json": short(json.dumps(record, default=str, sort_keys=True), 20_000)}
          | provenance | {"observation_date": partition}
          for i, (reason, record, provenance) in enumerate(rejects)],
         columns=list(table(REJECTS).column_names))
-    return records, reject_frame
-
-
-def _provenance_columns() -> tuple[str, ...]:
-    return ("observation_date", "fetched_datetime", "source_url", "snapshot_sha256",
-            "parser_version")
 
 
 def _run_row(run_id: str, attempt_id: str, outcome: SourceOutcome, started: datetime,
@@ -287,12 +289,17 @@ def parse_source(con: duckdb.DuckDBPyConnection, archive: RawArchive, source: So
         else:
             raise SourceError(f"{source.name}: no archived fetch of {partition} parses: "
                               + "; ".join(outcome.skipped))
-        records, rejects = _frames(source, result, partition)
+        spec = table(source.raw_table)
+        records = pd.DataFrame(
+            [record.model_dump() | _provenance(snapshot, source.parser_version)
+             | {"observation_date": partition} for snapshot, record in result.records],
+            columns=list(spec.column_names))
+        records, refused = _without_duplicates(records, spec, result, source.parser_version)
+        rejects = _reject_frame(source.name, partition, refused)
         outcome.n_records, outcome.n_rejects = len(records), len(rejects)
         outcome.excluded = dict(result.excluded)
         with transaction(con):
-            write_partition(con, PartitionWrite(table(source.raw_table), records,
-                                                {"observation_date": partition}))
+            write_partition(con, PartitionWrite(spec, records, {"observation_date": partition}))
             write_partition(con, PartitionWrite(table(REJECTS), rejects,
                                                 {"source": source.name,
                                                  "observation_date": partition}))
@@ -314,6 +321,7 @@ def parse_source(con: duckdb.DuckDBPyConnection, archive: RawArchive, source: So
 # ---------------------------------------------------------------------------- history imports
 
 HISTORY = "raw.history__gpu_offers"
+HISTORY_PARSER_VERSION = "1"
 
 
 @dataclass
@@ -348,24 +356,12 @@ def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: 
                            max_bytes=max_bytes)
     result = parsers[origin](snapshot, as_of=as_of, cloud=cloud)
     spec = table(HISTORY)
-    provenance = {"fetched_datetime": snapshot.fetched_at.astimezone(UTC).replace(tzinfo=None),
-                  "source_url": snapshot.url, "snapshot_sha256": snapshot.sha256,
-                  "parser_version": "1", "origin": origin}
+    provenance = _provenance(snapshot, HISTORY_PARSER_VERSION) | {"origin": origin}
     rows = pd.DataFrame([record.model_dump() | provenance
                          | {"observation_date": record.observed_date}
                          for _, record in result.records], columns=list(spec.column_names))
-    rows, duplicates = split_duplicate_keys(rows, spec.primary_key)
-    rejects = pd.DataFrame(
-        [{"source": name, "reject_number": i, "reason": short(reject.reason, 500),
-          "record_json": short(json.dumps(reject.record, default=str, sort_keys=True), 20_000),
-          "observation_date": as_of, **provenance}
-         for i, (_, reject) in enumerate(result.rejects)]
-        + [{"source": name, "reject_number": len(result.rejects) + i,
-            "reason": "duplicate key: an earlier row of the file has the same offer and day",
-            "record_json": json.dumps(row, default=str, sort_keys=True),
-            "observation_date": as_of, **provenance}
-           for i, row in enumerate(duplicates.to_dict("records"))],
-        columns=list(table(REJECTS).column_names))
+    rows, refused = _without_duplicates(rows, spec, result, HISTORY_PARSER_VERSION)
+    rejects = _reject_frame(name, as_of, refused)
     outcome = ImportOutcome(origin, snapshot.sha256, sorted(set(rows["observation_date"])),
                             len(rows), len(rejects))
     with transaction(con):

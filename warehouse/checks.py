@@ -29,6 +29,10 @@ from models.catalog import TABLES
 USD_PER_GPU_HOUR_BOUNDS = (0.01, 100.0)
 USD_PER_MILLION_TOKENS_MAX = 1000.0
 QUARANTINE = "core.pipeline__quarantined_rows"
+OFFERS = "core.cloud__daily_gpu_offers"
+QUEUE = "core.power__interconnection_queue_projects"
+TOKENS = "core.llm__daily_token_prices"
+INDEX = "out.gpu__daily_price_index"
 
 
 @dataclass(frozen=True)
@@ -149,10 +153,6 @@ def _queue_summary(con, column, value):
         "row_count": n, "n_isos": isos, "capacity_mw": float(mw or 0)}
 
 
-OFFERS = "core.cloud__daily_gpu_offers"
-QUEUE = "core.power__interconnection_queue_projects"
-TOKENS = "core.llm__daily_token_prices"
-INDEX = "out.gpu__daily_price_index"
 _LOW, _HIGH = USD_PER_GPU_HOUR_BOUNDS
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from models.records.base import Record, field
+from models.records.base import Number, Record, field
 from models.records.prices import PriceType
 
 PriceBasis = Literal["instance", "gpu"]
@@ -32,26 +32,26 @@ class GpuOffer(Record):
                                "(Shadeform's upstream cloud, a Vast host id)")
     provider_gpu_name: str | None = field("the accelerator as the provider names it, mapped to "
                                           "a canonical id by core.gpu__codes_aliases")
-    gpu_count: float = field("accelerators per instance; below 1 for a GPU slice",
+    gpu_count: Number = field("accelerators per instance; below 1 for a GPU slice",
                              unit="GPUs", gt=0)
-    gpu_memory_gb: float | None = field("memory per accelerator as the provider lists it",
+    gpu_memory_gb: Number | None = field("memory per accelerator as the provider lists it",
                                         unit="GB", gt=0)
-    vcpus: float | None = field("vCPUs in the instance", unit="vCPUs", gt=0)
-    memory_gb: float | None = field("host memory in the instance", unit="GB", gt=0)
+    vcpus: Number | None = field("vCPUs in the instance", unit="vCPUs", gt=0)
+    memory_gb: Number | None = field("host memory in the instance", unit="GB", gt=0)
     price_type: PriceType = field("on_demand, spot (interruptible), reserved (commitment) or "
                                   "marketplace (host-listed capacity)")
-    commitment_months: float = field("length of the commitment; 0 without one", unit="months",
+    commitment_months: Number = field("length of the commitment; 0 without one", unit="months",
                                      ge=0)
     price_basis: PriceBasis = field("whether the listed price is for the whole instance or "
                                     "per GPU")
-    listed_price: float = field("the price as the provider lists it, in listed_unit", ge=0)
+    listed_price: Number = field("the price as the provider lists it, in listed_unit", ge=0)
     listed_unit: str = field("unit of listed_price, e.g. 'USD/hour', 'USD cents/hour', "
                              "'USD/second'")
-    upfront_usd: float | None = field("one-off payment of a reserved term, amortised into "
+    upfront_usd: Number | None = field("one-off payment of a reserved term, amortised into "
                                       "usd_per_hour over the term", unit="USD", ge=0)
-    usd_per_hour: float = field("effective price of the whole instance per hour (upfront "
+    usd_per_hour: Number = field("effective price of the whole instance per hour (upfront "
                                 "payments amortised)", unit="USD/hour", gt=0)
-    usd_per_gpu_hour: float = field("usd_per_hour divided by gpu_count", unit="USD/GPU-hour",
+    usd_per_gpu_hour: Number = field("usd_per_hour divided by gpu_count", unit="USD/GPU-hour",
                                     gt=0)
     available: bool | None = field("whether the provider says the offer can be launched now; "
                                    "NULL when it does not say")
@@ -75,9 +75,9 @@ class TokenPrice(Record):
     model_type: str | None = field("the provider's model type (chat, embedding, ...) when it "
                                    "says")
     context_length: int | None = field("context window", unit="tokens", gt=0)
-    usd_per_million_input_tokens: float = field("price of input (prompt) tokens",
+    usd_per_million_input_tokens: Number = field("price of input (prompt) tokens",
                                                 unit="USD/1M tokens", ge=0)
-    usd_per_million_output_tokens: float = field("price of output (completion) tokens",
+    usd_per_million_output_tokens: Number = field("price of output (completion) tokens",
                                                  unit="USD/1M tokens", ge=0)
-    usd_per_million_cached_input_tokens: float | None = field(
+    usd_per_million_cached_input_tokens: Number | None = field(
         "price of cached input tokens read, when listed", unit="USD/1M tokens", ge=0)

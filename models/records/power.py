@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from models.records.base import Record, field
+from models.records.base import Number, Record, field
 
 MW = "MW"
 
@@ -35,12 +35,12 @@ class QueueRequest(Record):
     status_raw: str | None = optional("request status as the report says")
     fuel_raw: str | None = optional("fuel or resource type as the report says")
     technology_raw: str | None = optional("technology or generator type as the report says")
-    capacity_mw: float | None = optional("requested capacity: the report's headline MW (ERCOT "
+    capacity_mw: Number | None = optional("requested capacity: the report's headline MW (ERCOT "
                                       "'Capacity (MW)', MISO summer MW, PJM MW energy, CAISO "
                                       "net MW to grid, ...); repowerings may be 0 or negative",
                                       unit=MW)
-    summer_capacity_mw: float | None = optional("summer MW where the report gives it", unit=MW)
-    winter_capacity_mw: float | None = optional("winter MW where the report gives it", unit=MW)
+    summer_capacity_mw: Number | None = optional("summer MW where the report gives it", unit=MW)
+    winter_capacity_mw: Number | None = optional("winter MW where the report gives it", unit=MW)
     state: str | None = optional("state as the report writes it (ERCOT: TX)")
     county: str | None = optional("county as the report writes it")
     zone: str | None = optional("ISO zone or study region (ERCOT CDR reporting zone, ...)")
@@ -81,9 +81,9 @@ class Eia860mGenerator(Record):
     sector: str | None = optional("sector name")
     generator_id: str = field("EIA generator id, text (leading zeros kept)", min_length=1)
     unit_code: str | None = optional("unit code")
-    nameplate_capacity_mw: float | None = optional("nameplate capacity", unit=MW)
-    net_summer_capacity_mw: float | None = optional("net summer capacity", unit=MW)
-    net_winter_capacity_mw: float | None = optional("net winter capacity", unit=MW)
+    nameplate_capacity_mw: Number | None = optional("nameplate capacity", unit=MW)
+    net_summer_capacity_mw: Number | None = optional("net summer capacity", unit=MW)
+    net_winter_capacity_mw: Number | None = optional("net winter capacity", unit=MW)
     technology: str | None = optional("technology description")
     energy_source_code: str | None = optional("energy source code, e.g. NG, SUN, WND, MWH")
     prime_mover_code: str | None = optional("prime mover code, e.g. CT, PV, BA")
@@ -95,5 +95,5 @@ class Eia860mGenerator(Record):
     planned_operation_month: date | None = optional("first day of the planned operation month "
                                                  "(Planned, Canceled or Postponed)")
     retirement_month: date | None = optional("first day of the (planned) retirement month")
-    latitude: float | None = optional("plant latitude", unit="degrees")
-    longitude: float | None = optional("plant longitude", unit="degrees")
+    latitude: Number | None = optional("plant latitude", unit="degrees")
+    longitude: Number | None = optional("plant longitude", unit="degrees")
