@@ -23,7 +23,8 @@ import dagster as dg
 
 from pipelines import steps
 from pipelines.definitions import defs
-from pipelines.defs.derived import PUBLISHED_KEY
+from pipelines.defs.cadence import PLANS, require_partition
+from pipelines.defs.derived import DOMAIN_CADENCE, PUBLISHED_KEY
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.sources import fetch_key
 from pipelines.defs.tables import table_key
@@ -231,16 +232,21 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
             on_source: Callable[[SourceReport], None] = lambda report: None) -> RefreshReport:
     """Fetch and parse ``sources`` for the partitions covering ``days``, rebuild the derived
     tables they feed for those partitions, then publish."""
+    by_cadence: dict[Cadence, list[Source]] = {}
+    for source in sources:
+        by_cadence.setdefault(source.cadence, []).append(source)
+    partitions = {cadence: sorted({partition_start(cadence, d) for d in days})
+                  for cadence in by_cadence}
+    for cadence, starts in partitions.items():  # refuse before anything runs
+        for partition in starts:
+            require_partition(cadence, partition)
     with settings.connect() as con:  # create the schema once, and fail early if locked
         ensure_schema(con)
     report = RefreshReport()
     _reference_if_stale(settings, report)
     rebuild: dict[str, set[date]] = {}
-    by_cadence: dict[Cadence, list[Source]] = {}
-    for source in sources:
-        by_cadence.setdefault(source.cadence, []).append(source)
     for cadence, group in by_cadence.items():
-        for partition in sorted({partition_start(cadence, d) for d in days}):
+        for partition in partitions[cadence]:
             run = run_sources(settings, group, partition.isoformat(), mode=mode,
                               replay_dir=replay_dir, fetch_ids=fetch_ids)
             report.run_ids.append(run.run_id)
@@ -280,8 +286,11 @@ def import_history(settings: WarehouseSettings, origin: str, path: Path, as_of: 
     prices tables of every day it lists and publish."""
     with settings.connect() as con:
         ensure_schema(con)
+        first = PLANS[DOMAIN_CADENCE["prices"]].partitions.get_first_partition_key()
         outcome = steps.import_history(con, RawArchive(settings.archive_dir), origin, path,
-                                       as_of, cloud=cloud)
+                                       as_of, cloud=cloud, first_day=date.fromisoformat(first))
+    for day in outcome.dates:
+        require_partition(DOMAIN_CADENCE["prices"], day)
     report = RefreshReport()
     _reference_if_stale(settings, report)
     rebuild_and_publish(settings, report, {"prices": set(outcome.dates)}, assumptions=None,

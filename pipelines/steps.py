@@ -339,11 +339,12 @@ def history_source_name(origin: str) -> str:
 
 
 def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: str, path: Path,
-                   as_of: date, *, cloud: str | None = None,
+                   as_of: date, *, cloud: str | None = None, first_day: date | None = None,
                    max_bytes: int = 2 * 1024**3) -> ImportOutcome:
     """Archive a third-party history file, parse it, and replace the rows of its origin on
-    every day it lists, with its rejects, in one transaction. Raises SourceError (ParseError,
-    FetchError) for a file that cannot be read."""
+    every day it lists, with its rejects, in one transaction; offers dated before
+    ``first_day`` (the first partition) are rejected with that reason. Raises SourceError
+    (ParseError, FetchError) for a file that cannot be read."""
     from sources.history import ORIGINS, cloud_gpus, skypilot, sooddvs
     from sources.http import ingest_file
 
@@ -355,6 +356,12 @@ def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: 
     snapshot = ingest_file(source=name, observation_date=as_of, path=path, archive=archive,
                            max_bytes=max_bytes)
     result = parsers[origin](snapshot, as_of=as_of, cloud=cloud)
+    if first_day is not None:
+        early = [(s, r) for s, r in result.records if r.observed_date < first_day]
+        result.records = [(s, r) for s, r in result.records if r.observed_date >= first_day]
+        for snapshot_of, record in early:
+            result.reject(snapshot_of, f"dated {record.observed_date}, before the first daily "
+                                       f"partition {first_day}", record.model_dump())
     spec = table(HISTORY)
     provenance = _provenance(snapshot, HISTORY_PARSER_VERSION) | {"origin": origin}
     rows = pd.DataFrame([record.model_dump() | provenance

@@ -11,9 +11,9 @@ import dagster as dg
 from sources.base import Cadence
 
 # The earliest day or month that can be filed: the price history imports reach back to 2021;
-# ERCOT's GIS reports to December 2018.
+# EIA-860M's monthly workbooks to July 2015 (ERCOT's GIS reports to December 2018).
 DAILY_START = "2021-01-01"
-MONTHLY_START = "2018-12-01"
+MONTHLY_START = "2015-07-01"
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,15 @@ PLANS: dict[Cadence, CadencePlan] = {
 def partition_date(key: str) -> date:
     """Every partition key is the ISO date its window starts on."""
     return date.fromisoformat(key)
+
+
+def require_partition(cadence: Cadence, partition: date) -> str:
+    """The partition key of ``partition``; ValueError when the cadence has no such partition
+    (before the first one, or not yet begun)."""
+    partitions = PLANS[cadence].partitions
+    key = partition.isoformat()
+    if not partitions.has_partition_key(key):
+        first = partitions.get_first_partition_key()
+        raise ValueError(f"no {cadence} partition {key}: partitions run from {first} to the "
+                         "current one")
+    return key

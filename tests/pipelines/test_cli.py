@@ -196,3 +196,13 @@ def test_query_prints_null_as_empty_not_nan(data_dir):
                                  "NULL::DATE AS c, 1 AS d", "--data-dir", str(data_dir)])
     assert result.exit_code == 0
     assert "nan" not in result.output.lower() and "NaT" not in result.output
+
+
+def test_a_day_before_the_first_partition_is_one_line_and_the_payload_is_kept(tmp_path):
+    data = tmp_path / "data"
+    report = FIXTURES / "ercot_gis" / "gis_report_2018-12_cut.xlsx"
+    result = runner.invoke(app, ["ingest", "ercot_gis", str(report), "--as-of", "2012-03-01",
+                                 "--data-dir", str(data)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no monthly partition 2012-03-01: partitions run from 2015-07-01" in result.output
+    assert RawArchive(data / "raw").entries("ercot_gis")
