@@ -83,6 +83,11 @@ def _print_source(report: SourceReport) -> None:
                       f"{short(report.error or 'failed', 500)}", soft_wrap=True)
 
 
+def _print_start(cadence: str, partition: date, n_sources: int) -> None:
+    console.print(f"  … fetching and parsing {n_sources} {cadence} source"
+                  f"{'s' * (n_sources != 1)} for {partition}", style="dim")
+
+
 def _print_report(report: RefreshReport) -> None:
     if report.sources:
         summary = Table(title="refresh", title_justify="left")
@@ -116,7 +121,8 @@ def _run_refresh(settings: WarehouseSettings, sources: list[Source], days: list[
 
     started = time.monotonic()
     try:
-        report = runner.refresh(settings, sources, days, on_source=_print_source, **kwargs)
+        report = runner.refresh(settings, sources, days, on_source=_print_source,
+                                on_start=_print_start, **kwargs)
     except (WarehouseLockedError, SchemaMismatchError, ValueError) as exc:
         raise fail(str(exc)) from None
     _print_report(report)

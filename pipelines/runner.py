@@ -229,6 +229,7 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
             mode: str = "auto", replay_dir: Path | None = None,
             fetch_ids: dict[str, str] | None = None, publish: bool = True,
             assumptions: dict[str, Any] | None = None,
+            on_start: Callable[[str, date, int], None] = lambda cadence, day, n: None,
             on_source: Callable[[SourceReport], None] = lambda report: None) -> RefreshReport:
     """Fetch and parse ``sources`` for the partitions covering ``days``, rebuild the derived
     tables they feed for those partitions, then publish."""
@@ -247,6 +248,7 @@ def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequen
     rebuild: dict[str, set[date]] = {}
     for cadence, group in by_cadence.items():
         for partition in partitions[cadence]:
+            on_start(cadence, partition, len(group))
             run = run_sources(settings, group, partition.isoformat(), mode=mode,
                               replay_dir=replay_dir, fetch_ids=fetch_ids)
             report.run_ids.append(run.run_id)

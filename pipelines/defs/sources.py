@@ -7,7 +7,8 @@ by the source's cadence, automated at that cadence, with a freshness check.
   the raw table; it runs whenever its fetch materializes, and backfills (re-parses) alone.
 
 A failed fetch or parse fails its own step, with the error as the failure's description; other
-sources' steps do not depend on it and run on.
+sources' steps do not depend on it and run on. Retrying is the HTTP client's job (backoff,
+``Retry-After``); the step is not retried again on top of it.
 """
 
 
@@ -24,8 +25,6 @@ from sources.archive import RawArchive
 from sources.base import Source
 from sources.registry import SOURCES
 from warehouse.schema import ensure_schema
-
-FETCH_RETRY = dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL)
 
 
 class FetchConfig(dg.Config):
@@ -60,7 +59,7 @@ def source_assets(source: Source) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=fetch_key(source), partitions_def=plan.partitions, group_name=source.family,
-        kinds={"python"}, retry_policy=FETCH_RETRY,
+        kinds={"python"},
         description=f"Fetch {source.title} into the raw archive ({source.cadence}; "
                     f"{', '.join(source.urls)}).",
         automation_condition=dg.AutomationCondition.on_cron(plan.fetch_cron) if automate
@@ -74,7 +73,7 @@ def source_assets(source: Source) -> list[dg.AssetsDefinition]:
                                config.mode, replay_dir=Path(config.replay_dir)
                                if config.replay_dir else None)
         if not outcome.ok:
-            raise dg.Failure(description=outcome.error, allow_retries=outcome.mode == "live",
+            raise dg.Failure(description=outcome.error,
                              metadata={"mode": outcome.mode, "fetch_id": outcome.fetch_id or "",
                                        "responses_archived": outcome.n_snapshots})
         return dg.MaterializeResult(metadata={
@@ -103,7 +102,7 @@ def source_assets(source: Source) -> list[dg.AssetsDefinition]:
             context.log.warning(f"{source.name} {day}: skipped newer fetches that did not "
                                 f"parse: {'; '.join(outcome.skipped)}")
         if not outcome.ok:
-            raise dg.Failure(description=outcome.error, allow_retries=False)
+            raise dg.Failure(description=outcome.error)
         return dg.MaterializeResult(metadata={
             "dagster/row_count": outcome.n_records, "rejects": outcome.n_rejects,
             "payloads": outcome.n_snapshots, "fetch_id": outcome.fetch_id or "",
