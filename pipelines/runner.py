@@ -74,8 +74,10 @@ def _execute(selection: Sequence[dg.AssetKey], settings: WarehouseSettings, *,
     result = dg.materialize(
         _assets(), selection=dg.AssetSelection.assets(*selection), partition_key=partition_key,
         instance=instance(), resources={"warehouse": warehouse}, raise_on_error=False,
+        # The CLI prints its own one-line outcomes; Dagster's console logger would add a stack
+        # trace per failed step (the run's events keep them for the UI).
         run_config={"ops": ops_config or {}, "loggers": {"console": {"config": {
-            "log_level": os.environ.get("COMPUTE_ATLAS_DAGSTER_LOG_LEVEL", "WARNING")}}}},
+            "log_level": os.environ.get("COMPUTE_ATLAS_DAGSTER_LOG_LEVEL", "CRITICAL")}}}},
         tags={"compute_atlas/origin": "cli"})
     failures = {}
     materialized = {_op_name(e.asset_key) for e in result.get_asset_materialization_events()}

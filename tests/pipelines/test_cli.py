@@ -206,3 +206,16 @@ def test_a_day_before_the_first_partition_is_one_line_and_the_payload_is_kept(tm
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no monthly partition 2012-03-01: partitions run from 2015-07-01" in result.output
     assert RawArchive(data / "raw").entries("ercot_gis")
+
+
+def test_a_failing_source_is_one_line_without_a_stack_trace(tmp_path):
+    archive = RawArchive(tmp_path / "only_openrouter")
+    demo = RawArchive(DEMO_ARCHIVE)
+    for entry in demo.entries("openrouter"):
+        archive.store_bytes(entry, demo.snapshot(entry).body)
+    result = runner.invoke(app, ["refresh", "--replay", str(archive.root), "--date",
+                                 str(DEMO_DATE), "-s", "openrouter", "-s", "runpod",
+                                 "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 1
+    assert "✓ openrouter" in result.output and "✗ runpod 2026-11-20: replay archive" in result.output
+    assert "Traceback" not in result.output and "Stack Trace" not in result.output
