@@ -217,5 +217,6 @@ def test_a_failing_source_is_one_line_without_a_stack_trace(tmp_path):
                                  str(DEMO_DATE), "-s", "openrouter", "-s", "runpod",
                                  "--data-dir", str(tmp_path / "data")])
     assert result.exit_code == 1
-    assert "✓ openrouter" in result.output and "✗ runpod 2026-11-20: replay archive" in result.output
+    assert "✓ openrouter" in result.output
+    assert "✗ runpod 2026-11-20: replay archive" in result.output
     assert "Traceback" not in result.output and "Stack Trace" not in result.output
