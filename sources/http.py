@@ -188,7 +188,7 @@ def build_client(settings: HttpSettings = HttpSettings(),
         total_timeout=settings.total_backoff_s,
         respect_retry_after_header=True,
         status_forcelist=list(RETRY_STATUSES),
-        # Our POSTs are read-only queries (GraphQL), so they are safe to repeat.
+        # Our POSTs are read-only queries (GraphQL, Overpass), so they are safe to repeat.
         allowed_methods=["GET", "HEAD", "POST"],
     )
     return httpx.Client(
@@ -266,8 +266,10 @@ class FetchSession:
             headers: dict | None = None) -> Snapshot:
         return self.request("GET", url, params=params, headers=headers)
 
-    def post(self, url: str, *, json_body: object, headers: dict | None = None) -> Snapshot:
-        return self.request("POST", url, json_body=json_body, headers=headers)
+    def post(self, url: str, *, json_body: object = None, form: dict[str, str] | None = None,
+             headers: dict | None = None) -> Snapshot:
+        """POST a JSON body (GraphQL) or an urlencoded form (Overpass's ``data=``)."""
+        return self.request("POST", url, json_body=json_body, form=form, headers=headers)
 
     def _meta(self, method: str, url: str, request_body: bytes, status_code: int,
               content_type: str | None, final_url: str | None = None,
@@ -282,9 +284,10 @@ class FetchSession:
             superseded=superseded)
 
     def request(self, method: str, url: str, *, params: dict | None = None,
-                headers: dict | None = None, json_body: object = None) -> Snapshot:
+                headers: dict | None = None, json_body: object = None,
+                form: dict[str, str] | None = None) -> Snapshot:
         request = self._client.build_request(method, url, params=params, headers=headers,
-                                             json=json_body)
+                                             json=json_body, data=form)
         safe_url = redact_url(request.url)
         if self._robots is not None:
             self._robots.check(str(request.url))

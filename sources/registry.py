@@ -11,9 +11,12 @@ from sources.buildout import (
     bpa_queue,
     caiso_queue,
     eia860m,
+    epoch_datacenters,
     ercot_gis,
+    im3_atlas,
     miso_queue,
     nyiso_queue,
+    osm_datacenters,
     pjm_queue,
     spp_queue,
 )
@@ -49,6 +52,8 @@ SOURCES: dict[str, Source] = {
         # datacenter buildout: power records (monthly)
         ercot_gis.SOURCE, eia860m.SOURCE, miso_queue.SOURCE, pjm_queue.SOURCE,
         caiso_queue.SOURCE, spp_queue.SOURCE, nyiso_queue.SOURCE, bpa_queue.SOURCE,
+        # datacenter buildout: open inventories (monthly)
+        osm_datacenters.SOURCE, im3_atlas.SOURCE, epoch_datacenters.SOURCE,
     )
 }
 
