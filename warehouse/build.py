@@ -30,6 +30,7 @@ from models.estimation.tables import (
     usd_per_effective_tflop,
 )
 from warehouse.checks import QUARANTINE, BlockingCheckFailed, CheckOutcome, checks_for
+from warehouse.facilities import facilities, facility_records
 from warehouse.lineage import PYTHON_BUILT_INPUTS, build_order
 from warehouse.transform import select_partition
 from warehouse.write import PartitionWrite, record_change, transaction, write_partition
@@ -49,7 +50,9 @@ PRICES = Domain("prices", "observation_date", (
     "out.llm__daily_market_vs_projected"))
 POWER = Domain("power", "report_month", (
     "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
-    "out.power__queue_changes", "out.power__monthly_queue_summary"))
+    "out.power__queue_changes", "out.power__monthly_queue_summary",
+    "core.datacenter__epoch_timelines", "core.datacenter__assn_facility_records",
+    "core.datacenter__facilities"))
 DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES, POWER)}
 
 PythonBuilder = Callable[[list[pd.DataFrame], EstimationAssumptions], pd.DataFrame]
@@ -60,6 +63,8 @@ PYTHON_BUILDERS: dict[str, PythonBuilder] = {
         lambda frames, a: cost_per_1k_tokens(frames[0], assumptions=a),
     "out.llm__daily_market_vs_projected":
         lambda frames, a: market_vs_projected(frames[0], frames[1], assumptions=a),
+    "core.datacenter__facilities": lambda frames, a: facilities(frames[0]),
+    "core.datacenter__assn_facility_records": lambda frames, a: facility_records(frames[0]),
 }
 
 

@@ -16,12 +16,19 @@ from sqlglot import exp
 
 from warehouse.transform import query_text
 
-# Tables computed in Python, and the input queries whose rows they are computed from.
-PYTHON_BUILT_INPUTS: dict[str, tuple[str, ...]] = {
+# Tables computed by the estimation engine, and the input queries they are computed from.
+ESTIMATION_INPUTS: dict[str, tuple[str, ...]] = {
     "out.gpu__daily_usd_per_effective_tflop": ("inputs.gpu__offers_for_tflop",),
     "out.llm__daily_cost_per_1k_tokens": ("inputs.llm__price_basis",),
     "out.llm__daily_market_vs_projected": ("inputs.llm__token_prices",
                                            "inputs.llm__projected_costs"),
+}
+# Every table computed in Python (the estimation outputs and the facility resolution), and the
+# input queries whose rows it is computed from.
+PYTHON_BUILT_INPUTS: dict[str, tuple[str, ...]] = {
+    **ESTIMATION_INPUTS,
+    "core.datacenter__facilities": ("inputs.datacenter__facility_candidates",),
+    "core.datacenter__assn_facility_records": ("inputs.datacenter__facility_candidates",),
 }
 # The estimation engine reads its reference data from models/reference/ (the same CSVs the
 # reference tables are loaded from), not through SQL, so these edges are stated here.
@@ -47,10 +54,10 @@ def tables_read(query_name: str) -> frozenset[str]:
 
 def upstream(table_name: str) -> frozenset[str]:
     """What ``table_name`` is built from."""
-    if table_name in PYTHON_BUILT_INPUTS:
-        return ESTIMATION_REFERENCE.union(*(tables_read(q)
-                                            for q in PYTHON_BUILT_INPUTS[table_name]))
-    return tables_read(table_name)
+    if table_name not in PYTHON_BUILT_INPUTS:
+        return tables_read(table_name)
+    reads = frozenset().union(*(tables_read(q) for q in PYTHON_BUILT_INPUTS[table_name]))
+    return reads | ESTIMATION_REFERENCE if table_name in ESTIMATION_INPUTS else reads
 
 
 def build_order(table_names: tuple[str, ...] | list[str]) -> list[str]:
