@@ -62,6 +62,15 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def starts_like_json(snapshot: Snapshot) -> bool:
+    """Whether a body is a JSON document rather than CSV text (for sources that accept both);
+    an empty body is a :class:`ParseError`."""
+    head = snapshot.body.lstrip()[:1]
+    if not head:
+        raise payload_error(snapshot, "an empty body")
+    return head in (b"{", b"[")
+
+
 def require_snapshots(source: str, snapshots: Sequence[Snapshot]) -> None:
     """Refuse to parse an empty fetch (nothing was archived, so there is nothing to load)."""
     if not snapshots:

@@ -35,6 +35,7 @@ from sources.parsing import (
     require_records,
     require_rows,
     require_snapshots,
+    starts_like_json,
 )
 from sources.snapshot import Snapshot
 
@@ -132,8 +133,7 @@ def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
     require_snapshots(NAME, snapshots)
     result, rows_read = ParseResult(), 0
     for snapshot in snapshots:
-        is_json = snapshot.body.lstrip()[:1] == b"{"
-        rows_read += (_geojson if is_json else _csv)(snapshot, result)
+        rows_read += (_geojson if starts_like_json(snapshot) else _csv)(snapshot, result)
     reject_duplicates(result, lambda record: record.record_id)
     require_records(result, snapshots, rows_read)
     return result

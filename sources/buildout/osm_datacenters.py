@@ -47,6 +47,7 @@ from sources.parsing import (
     require_records,
     require_rows,
     require_snapshots,
+    starts_like_json,
 )
 from sources.snapshot import Snapshot
 
@@ -194,8 +195,8 @@ def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
     _require_every_tile(snapshots)
     result, seen, rows_read = ParseResult(), set(), 0
     for snapshot in snapshots:
-        is_json = snapshot.body.lstrip()[:1] in (b"{", b"[")
-        rows_read += (_overpass if is_json else _compiled)(snapshot, result, seen)
+        read = _overpass if starts_like_json(snapshot) else _compiled
+        rows_read += read(snapshot, result, seen)
     require_records(result, snapshots, rows_read)
     return result
 
