@@ -216,7 +216,8 @@ def test_epoch_timelines_status_and_projections(built):
     assert len(rows) == 22
     # the fixture's download is 2026-12-01 (after the month): judged as of 2026-08-31
     projected = rows[rows.is_projected]
-    assert sorted(zip(projected.data_center, projected.timeline_date.astype(str))) == [
+    assert sorted(zip(projected.data_center, projected.timeline_date.astype(str),
+                      strict=True)) == [
         ("DayOne Nusajaya", "2026-10-02"), ("Meta Temple", "2026-09-30"),
         ("Stream Phoenix", "2030-01-01")]
     by_key = {(r.data_center, str(r.timeline_date)[:10]): r.status for r in rows.itertuples()}
