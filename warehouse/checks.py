@@ -33,6 +33,10 @@ OFFERS = "core.cloud__daily_gpu_offers"
 QUEUE = "core.power__interconnection_queue_projects"
 TOKENS = "core.llm__daily_token_prices"
 INDEX = "out.gpu__daily_price_index"
+FACILITIES = "core.datacenter__facilities"
+EPOCH_TIMELINES = "core.datacenter__epoch_timelines"
+# No single site draws more (the largest Epoch site projects a few GW).
+SITE_MW_MAX = 20_000
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,15 @@ def _queue_summary(con, column, value):
         "row_count": n, "n_isos": isos, "capacity_mw": float(mw or 0)}
 
 
+def _facilities_summary(con, column, value):
+    n, merged, located, records = con.execute(
+        f"SELECT count(*), count(*) FILTER (n_records > 1), count(latitude), sum(n_records) "
+        f"FROM {FACILITIES} WHERE {column} = ?", [value]).fetchone()
+    return n > 0, f"{n} sites from {records or 0} records, {merged} of them merged", {
+        "row_count": n, "n_merged": merged, "n_located": located,
+        "n_records": int(records or 0)}
+
+
 _LOW, _HIGH = USD_PER_GPU_HOUR_BOUNDS
 
 
@@ -187,6 +200,12 @@ ROW_CHECKS: tuple[RowCheck, ...] = (
              "'input ' || usd_per_million_input_tokens::VARCHAR || ', output ' || "
              f"usd_per_million_output_tokens::VARCHAR || ' USD/1M outside [0, "
              f"{USD_PER_MILLION_TOKENS_MAX}] or not finite'"),
+    RowCheck("mw_bounds", EPOCH_TIMELINES,
+             f"it_mw and facility_mw finite and within [0, {SITE_MW_MAX}]",
+             _out_of_bounds("it_mw", 0, SITE_MW_MAX, low_inclusive=False) + " OR " +
+             _out_of_bounds("facility_mw", 0, SITE_MW_MAX, low_inclusive=False),
+             "'it_mw ' || coalesce(it_mw::VARCHAR, 'NULL') || ', facility_mw ' || "
+             f"coalesce(facility_mw::VARCHAR, 'NULL') || ' outside [0, {SITE_MW_MAX}]'"),
 )
 
 TABLE_CHECKS: tuple[TableCheck, ...] = (
@@ -204,6 +223,8 @@ TABLE_CHECKS: tuple[TableCheck, ...] = (
     TableCheck("has_rows", INDEX, "the day's price index is not empty", False, _has_rows(INDEX)),
     TableCheck("queue_summary", QUEUE, "the month's queue projects: rows, ISOs, MW", False,
                _queue_summary),
+    TableCheck("facilities_summary", FACILITIES, "the month's sites: how many, from how many "
+               "records, how many merged several records", False, _facilities_summary),
 )
 
 

@@ -255,3 +255,17 @@ def test_filings_with_a_site_point_join_and_parcels_anchor_before_osm(built):
     # that is not a projection (2025-12-09: 152 IT MW, 198 MW; 2026-09-30 is projected)
     assert epoch[:3] == pytest.approx((152.0, 198.0, 173247.6719844078))
     assert epoch[3] == "operational"
+
+
+def test_epoch_mw_outside_bounds_is_quarantined_with_the_reason(built):
+    built.execute("UPDATE raw.epoch_datacenters__timelines SET it_mw = -5 "
+                  "WHERE data_center = 'Meta Temple' AND timeline_date = DATE '2025-12-09'")
+    build = build_domain_partition(built, POWER, MONTH,
+                                   tables=["core.datacenter__epoch_timelines"])
+    assert build.quarantined == 1
+    [reason] = built.execute("SELECT reason FROM core.pipeline__quarantined_rows").fetchone()
+    assert reason == "it_mw -5.0, facility_mw 198.0 outside [0, 20000]"
+    summary = next(c for c in build_domain_partition(
+        built, POWER, MONTH, tables=["core.datacenter__facilities"]).checks
+        if c.name == "facilities_summary")
+    assert summary.passed and summary.metadata["n_records"] == 19
