@@ -202,12 +202,14 @@ def rows_at(key: str) -> Callable[[Snapshot], list[dict[str, Any]]]:
     return rows
 
 
-def csv_rows(snapshot: Snapshot, required: Sequence[str], what: str) -> list[dict[str, str]]:
+def csv_rows(snapshot: Snapshot, required: Sequence[str], what: str,
+             body: bytes | None = None) -> list[dict[str, str]]:
     """The rows of a small CSV body (a few MB at most) as dicts keyed by header name, so files
     whose columns move between versions read the same; a ParseError names ``what`` the file
-    should have been when a ``required`` column is missing or the body is not UTF-8 text."""
+    should have been when a ``required`` column is missing or the body is not UTF-8 text.
+    ``body`` is the snapshot's own unless given (a file inside an archived zip)."""
     try:
-        text = snapshot.body.decode("utf-8-sig")
+        text = (snapshot.body if body is None else body).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise payload_error(snapshot, f"not a UTF-8 CSV ({exc})") from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))

@@ -9,7 +9,9 @@ status, Buildings operational, IT power (MW), Power (MW) - facility power -, H10
 capital costs, Water use (MGD)). Cells are quoted CSV with line breaks inside (the Selected
 Sources markdown lists, multi-paragraph construction notes); the csv module reads them.
 
-Each file is recognised by its header, so either can also be ingested alone. A record is a
+Each file is recognised by its header, so either can also be ingested alone, and so can
+Epoch's bundle ``data_centers.zip`` (both CSVs in one download; its other members, such as
+``data_center_chip_quantities.csv``, are not read). A record is a
 timeline row joined with its site's row; a listed site without any dated row is one record
 with no date, and a dated row whose site is not listed keeps ``site_listed`` false.
 
@@ -20,6 +22,8 @@ state_from_address`), else unknown. Epoch AI data, CC BY 4.0: credit Epoch AI.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +35,7 @@ from sources.http import MIB, FetchSession
 from sources.parsing import (
     add_validated,
     csv_rows,
+    payload_error,
     require_records,
     require_snapshots,
 )
@@ -58,6 +63,10 @@ TIMELINE_COLUMNS = {"Data center": "data_center", "Date": "timeline_date",
 NUMERIC = frozenset({"current_it_mw", "current_h100e", "current_capital_cost_busd",
                      "buildings_operational", "it_mw", "facility_mw", "h100e",
                      "capital_cost_busd", "water_use_mgd"})
+
+
+BUNDLED_FILES = ("data_centers.csv", "data_center_timelines.csv")
+MAX_BUNDLED_FILE_BYTES = 64 * MIB
 
 
 def fetch(session: FetchSession) -> None:
@@ -89,19 +98,40 @@ def _site_fields(site: dict[str, Any] | None) -> dict[str, Any]:
             "state": state_from_address(site["address"]) if us else None}
 
 
+def csv_files(snapshot: Snapshot) -> list[bytes]:
+    """The CSV bodies a snapshot holds: its own body, or the two CSVs of a zip bundle."""
+    body = snapshot.body
+    if not body.startswith(b"PK\x03\x04"):
+        return [body]
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as bundle:
+            members = [m for m in bundle.infolist()
+                       if m.filename.rsplit("/", 1)[-1] in BUNDLED_FILES]
+            if not members:
+                raise payload_error(snapshot, f"a zip holding none of {BUNDLED_FILES} "
+                                              f"(members: {bundle.namelist()[:10]})")
+            for member in members:
+                if member.file_size > MAX_BUNDLED_FILE_BYTES:
+                    raise payload_error(snapshot, f"{member.filename} unpacks to "
+                                                  f"{member.file_size:,} bytes")
+            return [bundle.read(member) for member in members]
+    except zipfile.BadZipFile as exc:
+        raise payload_error(snapshot, f"a broken zip ({exc})") from exc
+
+
 def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
     require_snapshots(NAME, snapshots)
     result = ParseResult()
     sites: dict[str, tuple[Snapshot, dict[str, Any]]] = {}
     timelines: list[tuple[Snapshot, dict[str, str], dict[str, Any]]] = []
     rows_read = 0
-    for snapshot in snapshots:
-        header = snapshot.body[:200].decode("utf-8-sig", "replace")
+    for snapshot, body in ((s, b) for s in snapshots for b in csv_files(s)):
+        header = body[:200].decode("utf-8-sig", "replace")
         is_timeline = header.startswith(("Data center,", '"Data center",'))
         columns = TIMELINE_COLUMNS if is_timeline else SITE_COLUMNS
         what = "Epoch's data_center_timelines.csv" if is_timeline else \
             "Epoch's data_centers.csv"
-        rows = csv_rows(snapshot, tuple(columns), what)
+        rows = csv_rows(snapshot, tuple(columns), what, body)
         rows_read += len(rows)
         for row in rows:
             try:

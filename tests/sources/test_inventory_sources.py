@@ -4,8 +4,10 @@ input, and the live fetch paths over a mocked network."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from collections import Counter
 from datetime import date
 from urllib.parse import parse_qs
@@ -370,3 +372,27 @@ def test_im3_fetch_gets_the_centroid_layer(tmp_path):
     client.close()
     assert route.call_count == 1
     assert len(im3_atlas.parse(session.snapshots).records) == 5
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, body in members.items():
+            bundle.writestr(name, body)
+    return out.getvalue()
+
+
+def test_epoch_zip_bundle_reads_both_files():
+    bundle = zipped({"data_centers.csv": epoch_fixture("data_centers_cut.csv"),
+                     "data_center_timelines.csv": epoch_fixture("data_center_timelines_cut.csv"),
+                     "data_center_chip_quantities.csv": b"Data center,Chip,Quantity\n"})
+    result = parse(epoch_datacenters, bundle)
+    both = parse(epoch_datacenters, epoch_fixture("data_centers_cut.csv"),
+                 epoch_fixture("data_center_timelines_cut.csv"))
+    assert [r for _, r in result.records] == [r for _, r in both.records]
+    assert {s.sha256 for s, _ in result.records} == {
+        month_snapshot("epoch_datacenters", bundle, MONTH).sha256}
+    with pytest.raises(ParseError, match="a zip holding none of"):
+        parse(epoch_datacenters, zipped({"readme.txt": b"hello"}))
+    with pytest.raises(ParseError, match="a broken zip"):
+        parse(epoch_datacenters, bundle[:200])
