@@ -343,6 +343,8 @@ def test_bad_epoch_input():
                                "invalid row: 'ten' is not a number"]
     with pytest.raises(ParseError, match="no usable rows"):
         parse(epoch_datacenters, epoch_fixture("data_centers_cut.csv").splitlines()[0])
+    with pytest.raises(ParseError, match="not a UTF-8 CSV"):
+        parse(epoch_datacenters, "Name,Données\n".encode("utf-16"))
 
 
 @respx.mock
