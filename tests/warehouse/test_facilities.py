@@ -269,3 +269,28 @@ def test_epoch_mw_outside_bounds_is_quarantined_with_the_reason(built):
         built, POWER, MONTH, tables=["core.datacenter__facilities"]).checks
         if c.name == "facilities_summary")
     assert summary.passed and summary.metadata["n_records"] == 19
+
+
+@pytest.mark.parametrize(("text", "buildings", "it_mw", "status"), [
+    ("Building 1 looks complete, but not yet operational", 1.0, 0.0, "operational"),
+    ("Nothing visible yet", 0.0, 12.0, "operational"),
+    ("Project cancelled after the rezoning was denied", 0.0, 0.0, "cancelled"),
+    ("Land clearing begins for Building 1-2", 0.0, 0.0, "under_construction"),
+    ("The substation looks complete; commissioning expected", 0.0, 0.0, "under_construction"),
+    ("CoreWeave signed the first lease package for 250 MW", 0.0, 0.0, "announced"),
+    ("Satellite image unclear", 0.0, 0.0, None),
+    (None, None, None, None),
+])
+def test_epoch_status_rules(con, text, buildings, it_mw, status):
+    row = dict.fromkeys(table("raw.epoch_datacenters__timelines").column_names)
+    row |= {"observation_date": MONTH, "fetched_datetime": pd.Timestamp("2026-08-03"),
+            "source_url": "file:t.csv", "snapshot_sha256": "a" * 64, "parser_version": "1",
+            "data_center": "Site", "timeline_date": date(2026, 1, 1), "site_listed": False,
+            "construction_status_raw": text, "buildings_operational": buildings,
+            "it_mw": it_mw}
+    replace_partition(con, table("raw.epoch_datacenters__timelines"), pd.DataFrame([row]),
+                      {"observation_date": MONTH})
+    build_domain_partition(con, POWER, MONTH, tables=["core.datacenter__epoch_timelines"])
+    got = con.execute("SELECT status, construction_status_raw, is_projected "
+                      "FROM core.datacenter__epoch_timelines").fetchone()
+    assert got == (status, text, False)

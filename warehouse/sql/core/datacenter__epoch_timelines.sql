@@ -27,7 +27,7 @@ SELECT
         WHEN regexp_matches(construction_status_raw, 'cancel|abandon|withdr', 'i')
             THEN 'cancelled'
         WHEN regexp_matches(construction_status_raw,
-                            'clear|grading|groundwork|construct|roof|foundation|install'
+                            'clear(ing|ed)|grading|groundwork|construct|roof|foundation|install'
                             || '|excavat|built|complete|commission|conversion|begins|structure',
                             'i')
             THEN 'under_construction'
