@@ -232,6 +232,27 @@ def test_cancelled_sites_host_no_gpus(con):
                        f"'2026-07-01' AND gpu_model = 'h100-sxm-80gb'").fetchone() == (3, 150.0)
 
 
+def readme_queries() -> dict[str, str]:
+    """The README's buildout example queries by their first comment line."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```sql")[1:] if "GPUs hostable in Virginia" in b)
+    statements = block.split("```")[0].split(";")
+    return {s.strip().splitlines()[0].lstrip("- "): s for s in statements if s.strip()}
+
+
+def test_readme_example_queries_work(con):
+    queries = readme_queries()
+    under_construction = con.execute(
+        queries["MW under construction by state this quarter (sum within a measure, never "
+                "across measures)"]).fetchall()
+    assert under_construction == [
+        ("OR", "facility_mw", 2, 1, 52.0), ("OR", "it_mw", 2, 1, 40.0),
+        ("OR", "planned_generation_mw", 2, 1, 300.0)]
+    virginia = next(q for title, q in queries.items() if "GPUs hostable in Virginia" in title)
+    assert con.execute(virginia).fetchall() == []
+    assert len(con.execute(virginia.replace("'VA'", "'OR'")).fetchall()) == 6 * 3
+
+
 @pytest.mark.parametrize(("column", "value", "message"), [
     ("gpu_model", "h100", "not a gpu_models.csv id"),
     ("pue_low", "1.35", "range must hold its central value"),
