@@ -61,6 +61,10 @@ class WarehouseSettings:
         return self.data_dir / "exports"
 
     @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
     def is_local_file(self) -> bool:
         """True for a plain file path; False for ``:memory:``, ``md:…``, ``ducklake:…``."""
         return re.match(r"^:|^[a-z][a-z0-9_]+:", self.database) is None
