@@ -26,9 +26,6 @@ def report_command(
 ) -> None:
     """Write the market report (HTML with charts, plus CSVs) from the published snapshot."""
     settings = WarehouseSettings.from_env(data_dir)
-    if not settings.published_path.is_file():
-        raise fail(f"no published snapshot at {settings.published_path}; "
-                   "run `compute-atlas refresh` first")
     try:
         report_day = date.fromisoformat(day) if day else None
     except ValueError:
@@ -38,11 +35,12 @@ def report_command(
     from warehouse.report import NothingPublishedError, latest_day, write_report
 
     try:
+        published = settings.require_published()
         if report_day is None:
-            with duckdb.connect(str(settings.published_path), read_only=True) as con:
+            with duckdb.connect(str(published), read_only=True) as con:
                 report_day = latest_day(con)
-        report = write_report(settings.published_path,
-                              out or settings.reports_dir / report_day.isoformat(), report_day)
+        report = write_report(published, out or settings.reports_dir / report_day.isoformat(),
+                              report_day)
     except (NothingPublishedError, duckdb.Error, OSError) as exc:
         raise fail(str(exc).splitlines()[0]) from None
     for section in report.sections:
@@ -50,4 +48,4 @@ def report_command(
         detail = f"{section.rows:,} rows, {section.dates}" if section.svg else section.note
         console.print(f"  {mark} {section.section.title}: {detail}", soft_wrap=True)
     console.print(f"wrote {report.html} ({report.charts} charts, "
-                  f"{len(report.sections) - report.charts} without)")
+                  f"{len(report.sections) - report.charts} without)", soft_wrap=True)
