@@ -56,12 +56,15 @@ def _rows_height(frame: pd.DataFrame, column: str, per_row: int = 18) -> int:
 
 def _price_index_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("period_start_date:T", title="week"),
+        x=alt.X("period_start_date:T", title="week",
+                axis=alt.Axis(format="%b %Y", tickCount=8, labelAngle=0)),
         y=alt.Y("median_usd_per_gpu_hour:Q", title=f"median, {USD_PER_GPU_HOUR}",
                 scale=alt.Scale(type="log")),
         color=alt.Color("gpu_model:N", title="GPU"),
         strokeDash=alt.StrokeDash("origin:N", title="offers",
                                   scale=alt.Scale(domain=["live", "history"])),
+        shape=alt.Shape("origin:N", title="offers",
+                        scale=alt.Scale(domain=["live", "history"], range=["circle", "square"])),
     ).properties(width=WIDTH, height=320)
 
 
@@ -106,11 +109,12 @@ def _token_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
 
 def _changes_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("offer:N", title=None, sort=alt.EncodingSortField("change_percent")),
+        y=alt.Y("offer:N", title=None, sort=alt.EncodingSortField("change_percent"),
+                axis=alt.Axis(labelLimit=400)),
         x=alt.X("change_percent:Q", title="price change, % of the previous price per GPU-hour"),
         color=alt.condition("datum.change_percent > 0", alt.value("#c0392b"),
                             alt.value("#27ae60")),
-    ).properties(width=WIDTH - 200, height=_rows_height(frame, "offer"))
+    ).properties(width=WIDTH - 300, height=_rows_height(frame, "offer"))
 
 
 def _mw_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
@@ -136,7 +140,8 @@ def _gpus_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
 SECTIONS: tuple[Section, ...] = (
     Section("price_index_history", "GPU price index over time",
             "Weekly median on-demand price per GPU-hour of the eight GPUs with the most offers; "
-            "dashed lines are imported third-party history (backfill), solid lines live offers.",
+            "dashed lines and squares are imported third-party history (backfill), solid lines "
+            "and circles live offers.",
             "period_start_date", "no weekly index up to this day", _price_index_chart),
     Section("cheapest_offers", "Cheapest offer per GPU today",
             "The cheapest offer of each GPU model (any price type), labelled with provider and "
