@@ -22,6 +22,7 @@ from rich.table import Table
 
 from pipelines.cli_estimate import estimate_app
 from pipelines.cli_output import console, fail
+from pipelines.cli_report import report_command
 from pipelines.steps import MODES, short
 from sources.archive import RawArchive
 from sources.base import FRESHNESS_GRACE_DAYS, Source, partition_start
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="compute-atlas: what AI compute costs and where it is being built.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(estimate_app, name="estimate")
+app.command("report")(report_command)
 
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", help="Data directory (archive, warehouse, published snapshot). "

@@ -36,6 +36,7 @@ from warehouse.connection import REPO_ROOT, WarehouseSettings
 from warehouse.lineage import upstream
 from warehouse.reference import CACHED_TABLES, inputs_fingerprint, stored_fingerprint
 from warehouse.schema import ensure_schema
+from warehouse.transform import partition_of
 
 DEFAULT_HOME = REPO_ROOT / ".dagster_home"
 
@@ -218,9 +219,9 @@ def _domain_report(settings: WarehouseSettings, run: RunOutcome, domain: Domain,
                           error="; ".join(run.failures.values()) or None)
     with settings.connect(read_only=True) as con:
         for name in domain.tables:
+            [(column, value)] = partition_of(name, partition, domain.partition_column).items()
             report.table_rows[name] = con.execute(
-                f"SELECT count(*) FROM {name} WHERE {domain.partition_column} = ?",
-                [partition]).fetchone()[0]
+                f"SELECT count(*) FROM {name} WHERE {column} = ?", [value]).fetchone()[0]
         report.quarantined = con.execute(
             "SELECT count(*) FROM core.pipeline__quarantined_rows WHERE partition_date = ? "
             "AND table_name IN (SELECT unnest(?))", [partition, list(domain.tables)]).fetchone()[0]

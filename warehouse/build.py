@@ -1,11 +1,14 @@
 """Rebuilding the core and out tables of one partition, in one transaction, with quarantine.
 
 A :class:`Domain` is a set of derived tables sharing a partition column (prices: daily
-``observation_date``; power records: monthly ``report_month``, whose changelog reads the
-previous month's vintage, so months are rebuilt in order). :func:`build_domain_partition`
-rebuilds the chosen tables of one partition in dependency order (derived from their SQL by
-:mod:`warehouse.lineage`), runs each table's checks right after building it — quarantining bad
-rows before anything downstream reads them — and commits everything together or nothing.
+``observation_date``; power records: monthly ``report_month``). A changelog table compares a
+partition with each source's previous one, so rebuilding a partition also rebuilds the
+changelog of each source's next partition; a roll-up table (weekly, monthly) is recomputed for
+the whole period holding the partition (``warehouse.transform.ROLLUPS``).
+:func:`build_domain_partition` rebuilds the chosen tables of one partition in dependency order
+(derived from their SQL by :mod:`warehouse.lineage`), runs each table's checks right after
+building it — quarantining bad rows before anything downstream reads them — and commits
+everything together or nothing.
 
 It reads whatever raw partitions exist: a source that failed today leaves its raw partition as
 it was (or absent), and the others are built all the same. Every core row keeps the sha256 of
@@ -15,7 +18,7 @@ partition was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,27 +35,38 @@ from models.estimation.tables import (
 from warehouse.checks import QUARANTINE, BlockingCheckFailed, CheckOutcome, checks_for
 from warehouse.facilities import facilities, facility_records
 from warehouse.lineage import PYTHON_BUILT_INPUTS, build_order
-from warehouse.transform import select_partition
+from warehouse.transform import partition_of, select_partition
 from warehouse.write import PartitionWrite, record_change, transaction, write_partition
 
 
 @dataclass(frozen=True)
 class Domain:
+    """``changelogs`` maps each changelog table (a partition compared with each source's
+    previous partition) to the table whose partitions it compares: rebuilding a partition of a
+    changelog also rebuilds it for each source's next partition, which was compared against
+    the rows just replaced."""
+
     name: str
     partition_column: str
     tables: tuple[str, ...]
+    changelogs: Mapping[str, str] = field(default_factory=dict)
 
 
 PRICES = Domain("prices", "observation_date", (
     "core.cloud__daily_gpu_offers", "core.gpu__daily_unmapped_names",
     "core.llm__daily_token_prices", "out.gpu__daily_price_index",
+    "out.gpu__daily_price_changes", "out.gpu__weekly_price_index",
+    "out.gpu__monthly_price_index",
     "out.gpu__daily_usd_per_effective_tflop", "out.llm__daily_cost_per_1k_tokens",
-    "out.llm__daily_market_vs_projected"))
+    "out.llm__daily_market_vs_projected"),
+    changelogs={"out.gpu__daily_price_changes": "core.cloud__daily_gpu_offers"})
 POWER = Domain("power", "report_month", (
     "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
     "out.power__queue_changes", "out.power__monthly_queue_summary",
     "core.datacenter__epoch_timelines", "core.datacenter__assn_facility_records",
-    "core.datacenter__facilities"))
+    "core.datacenter__facilities",
+    "out.buildout__quarterly_mw_by_region_status", "out.buildout__gpu_capacity_equivalent"),
+    changelogs={"out.power__queue_changes": "core.power__interconnection_queue_projects"})
 DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES, POWER)}
 
 PythonBuilder = Callable[[list[pd.DataFrame], EstimationAssumptions], pd.DataFrame]
@@ -75,6 +89,8 @@ class PartitionBuild:
     partition: date
     table_rows: dict[str, int] = field(default_factory=dict)
     checks: list[CheckOutcome] = field(default_factory=list)
+    # changelog partitions after this one, rebuilt because they compare against it
+    later_changelogs: list[tuple[str, date]] = field(default_factory=list)
 
     @property
     def quarantined(self) -> int:
@@ -91,11 +107,45 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, column: str, value: date,
     return PYTHON_BUILDERS[name](inputs, assumptions)
 
 
+def _build_table(con: duckdb.DuckDBPyConnection, build: PartitionBuild, name: str, column: str,
+                 value: date, assumptions: EstimationAssumptions, run_id: str | None) -> int:
+    """Replace the partition of ``name`` that rebuilding ``column = value`` covers (a roll-up:
+    the period holding it), quarantine its bad rows and run its checks; rows kept."""
+    partition = partition_of(name, value, column)
+    frame = _frame(con, name, column, value, assumptions)
+    rows = write_partition(con, PartitionWrite(table(name), frame, partition))
+    [(part_column, part_value)] = partition.items()
+    con.execute(f"DELETE FROM {QUARANTINE} WHERE table_name = ? AND partition_date = ?",
+                [name, part_value])
+    row_checks, table_checks = checks_for(name)
+    for check in row_checks:
+        outcome = check.quarantine(con, part_column, part_value, run_id)
+        build.checks.append(outcome)
+        rows -= outcome.metadata["quarantined_rows"]
+    for check in table_checks:
+        outcome = check.evaluate(con, part_column, part_value)
+        build.checks.append(outcome)
+        if outcome.blocking and not outcome.passed:
+            raise BlockingCheckFailed(f"{name} {check.name} on {part_value}: "
+                                      f"{outcome.message}")
+    record_change(con, QUARANTINE, {"table_name": name, "partition_date": part_value})
+    return rows
+
+
+def _next_partitions(con: duckdb.DuckDBPyConnection, compared: str, column: str,
+                     value: date) -> list[date]:
+    """Each source's first partition of ``compared`` after ``value``."""
+    rows = con.execute(f"SELECT DISTINCT min({column}) FROM {compared} WHERE {column} > ? "
+                       "GROUP BY source ORDER BY 1", [value]).fetchall()
+    return [row[0] for row in rows]
+
+
 def build_domain_partition(con: duckdb.DuckDBPyConnection, domain: Domain, value: date, *,
                            tables: Sequence[str] | None = None,
                            assumptions: EstimationAssumptions | None = None,
                            run_id: str | None = None) -> PartitionBuild:
-    """Rebuild ``tables`` (default: all of the domain's) for one partition, atomically."""
+    """Rebuild ``tables`` (default: all of the domain's) for one partition, atomically, with
+    the changelogs of later partitions that compared against it."""
     assumptions = assumptions or EstimationAssumptions()
     chosen = list(tables or domain.tables)
     unknown = sorted(set(chosen) - set(domain.tables))
@@ -105,23 +155,15 @@ def build_domain_partition(con: duckdb.DuckDBPyConnection, domain: Domain, value
     build = PartitionBuild(value)
     with transaction(con):
         for name in build_order(chosen):
-            frame = _frame(con, name, column, value, assumptions)
-            build.table_rows[name] = write_partition(
-                con, PartitionWrite(table(name), frame, {column: value}))
-            con.execute(f"DELETE FROM {QUARANTINE} WHERE table_name = ? AND partition_date = ?",
-                        [name, value])
-            row_checks, table_checks = checks_for(name)
-            for check in row_checks:
-                outcome = check.quarantine(con, column, value, run_id)
-                build.checks.append(outcome)
-                build.table_rows[name] -= outcome.metadata["quarantined_rows"]
-            for check in table_checks:
-                outcome = check.evaluate(con, column, value)
-                build.checks.append(outcome)
-                if outcome.blocking and not outcome.passed:
-                    raise BlockingCheckFailed(f"{name} {check.name} on {value}: "
-                                              f"{outcome.message}")
-            record_change(con, QUARANTINE, {"table_name": name, "partition_date": value})
+            build.table_rows[name] = _build_table(con, build, name, column, value, assumptions,
+                                                  run_id)
+        for changelog, compared in domain.changelogs.items():
+            if changelog not in chosen:
+                continue
+            for later in _next_partitions(con, compared, column, value):
+                _build_table(con, PartitionBuild(later), changelog, column, later,
+                             assumptions, run_id)
+                build.later_changelogs.append((changelog, later))
     return build
 
 

@@ -61,6 +61,17 @@ class WarehouseSettings:
         return self.data_dir / "exports"
 
     @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def require_published(self) -> Path:
+        """The published snapshot; FileNotFoundError saying what to run when there is none."""
+        if not self.published_path.is_file():
+            raise FileNotFoundError(f"no published snapshot at {self.published_path}; "
+                                    "run `compute-atlas refresh` first")
+        return self.published_path
+
+    @property
     def is_local_file(self) -> bool:
         """True for a plain file path; False for ``:memory:``, ``md:…``, ``ducklake:…``."""
         return re.match(r"^:|^[a-z][a-z0-9_]+:", self.database) is None

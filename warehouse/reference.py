@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from models import power_reference
+from models import buildout_reference, power_reference
 from models.catalog import table
 from models.estimation import reference
 from models.estimation.calibration import calibration_projected_vs_measured
@@ -40,6 +40,7 @@ REFERENCE_TABLES: dict[str, Callable[[], pd.DataFrame]] = {
     "core.gpu__codes_efficiency": reference.efficiency_defaults,
     "core.llm__codes_workload_profiles": reference.workload_profiles,
     "core.power__codes_normalization": power_reference.power_codes,
+    "core.buildout__codes_gpu_power_assumptions": buildout_reference.gpu_power_assumptions,
 }
 CALIBRATION_TABLE = "out.llm__calibration_projected_vs_measured"
 # Every file an unpartitioned table is computed from: the reference data and the code.

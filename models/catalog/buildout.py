@@ -3,7 +3,8 @@ land-use filings and parcels classified as data-center related, the facilities r
 inventories (Epoch AI, OpenStreetMap, PNNL IM3) and filings, Epoch's dated timelines, and the
 two out tables that turn them into a MW pipeline by region and status and into a GPU compute
 equivalent. Monthly, like the power records they are joined with: every table is partitioned
-by ``report_month``, the month whose vintage of each source it was built from.
+by ``report_month``, the month whose vintage of each source it was built from, except the
+reference table of the assumptions that turn MW into GPUs.
 
 The status ladder every source is mapped onto (research/buildout.md §4.1), earliest first:
 ``announced``, ``land_use`` (zoning, rezoning, special exception, legislative application),
@@ -156,4 +157,150 @@ EPOCH_TIMELINES = TableSpec(
     partition_by=("report_month",),
 )
 
-TABLES = (DATACENTER_FILINGS, FACILITIES, FACILITY_RECORDS, EPOCH_TIMELINES)
+MEASURES = ("it_mw", "facility_mw", "queued_load_mw", "planned_generation_mw")
+COMPUTE_EQUIVALENT = "compute_equivalent"
+
+_QUARTER = Column("quarter", "DATE", "first day of the quarter whose END the status and MW "
+                  "describe", nullable=False)
+_QUARTER_LABEL = Column("quarter_label", "VARCHAR", "the quarter as text, e.g. '2026Q3'",
+                        nullable=False)
+_PROJECTED = Column("is_projected", "BOOLEAN", "true when a value in the row is a projection: "
+                    "the quarter starts after the report month's quarter, or the Epoch row "
+                    "carried to the quarter end is dated after Epoch's download",
+                    nullable=False)
+_FACTOR = "dimensionless"
+
+GPU_POWER_ASSUMPTIONS = TableSpec(
+    name="core.buildout__codes_gpu_power_assumptions",
+    description="How datacenter MW are turned into a GPU compute equivalent "
+                "(models/reference/gpu_power_assumptions.csv, research/buildout.md §4.2): per "
+                "GPU model, Epoch AI's non-GPU server and system overhead factor (1.82, from "
+                "DGX H100) and the PUE, each with the low and high values of the range "
+                "out.buildout__gpu_capacity_equivalent reports. TDP comes from "
+                "core.gpu__entity_models.",
+    columns=(
+        Column("gpu_model", "VARCHAR", "GPU id (core.gpu__entity_models)", nullable=False),
+        Column("overhead_factor", "DOUBLE", "IT watts per GPU TDP watt (server, network, "
+               "storage); Epoch's 1.82", unit=_FACTOR, nullable=False),
+        Column("overhead_factor_low", "DOUBLE", "low end of the overhead range", unit=_FACTOR,
+               nullable=False),
+        Column("overhead_factor_high", "DOUBLE", "high end of the overhead range",
+               unit=_FACTOR, nullable=False),
+        Column("pue", "DOUBLE", "power usage effectiveness: facility MW per IT MW",
+               unit=_FACTOR, nullable=False),
+        Column("pue_low", "DOUBLE", "low end of the PUE range", unit=_FACTOR, nullable=False),
+        Column("pue_high", "DOUBLE", "high end of the PUE range", unit=_FACTOR,
+               nullable=False),
+        Column("source", "VARCHAR", "where the values come from", nullable=False),
+        Column("notes", "VARCHAR", "derivations and what to verify"),
+    ),
+    primary_key=("gpu_model",),
+    partition_by=(),
+)
+
+QUARTERLY_MW = TableSpec(
+    name="out.buildout__quarterly_mw_by_region_status",
+    description="The datacenter MW pipeline: one row per report month, quarter, state, ISO, "
+                "ladder status, measure and source, with the MW and the sites behind them. "
+                "Measures are different populations and are never added together: it_mw and "
+                "facility_mw are Epoch AI's IT and facility power per site, carried forward "
+                "step-wise (never interpolated) to each quarter end across the whole timeline; "
+                "queued_load_mw are load requests in the interconnection queues (BPA LL, NYISO "
+                "L); planned_generation_mw are EIA-860M planned generators (generation, not "
+                "load). Snapshot sources (queues, EIA-860M, and the sites of "
+                "core.datacenter__facilities) describe the report month and fill its quarter. "
+                "Sites are counted once across sources: a resolved facility Epoch dates is "
+                "counted under epoch_datacenters, every other facility once under its anchor "
+                "source (facility_id prefix) with its MW, NULL when no source gives any, so "
+                "n_sites of it_mw or facility_mw may be added across sources, MW only within "
+                "one measure. Unknown stays unknown: a row whose sites have no MW has NULL mw, "
+                "a status no rule maps is 'unknown'.",
+    columns=(
+        _MONTH, _QUARTER, _QUARTER_LABEL, _PROJECTED, _STATE,
+        Column("iso", "VARCHAR", "ISO or balancing area where the source says it (queues; "
+               "EIA-860M balancing authority), else NULL"),
+        Column("status", "VARCHAR", "status on the ladder (" + ", ".join(STATUS_LADDER)
+               + ") or unknown", nullable=False),
+        Column("measure", "VARCHAR", "what the MW are: " + ", ".join(MEASURES),
+               nullable=False),
+        _SOURCE,
+        Column("n_sites", "BIGINT", "sites in the row: datacenter sites (it_mw, facility_mw), "
+               "load requests (queued_load_mw) or generating plants (planned_generation_mw)",
+               nullable=False),
+        Column("n_sites_without_mw", "BIGINT", "of n_sites, those whose MW are unknown",
+               nullable=False),
+        Column("mw", "DOUBLE", "sum of the measure over the sites with known MW; NULL when "
+               "none is known", unit=MW),
+    ),
+    primary_key=("report_month", "quarter", "state", "iso", "status", "measure", "source"),
+    partition_by=("report_month",),
+    examples=(
+        "SELECT state, measure, source, round(sum(mw)) AS mw, sum(n_sites) AS sites "
+        "FROM out.buildout__quarterly_mw_by_region_status "
+        "WHERE report_month = DATE '2026-11-01' AND quarter = DATE '2026-10-01' "
+        "AND status = 'under_construction' GROUP BY ALL ORDER BY mw DESC NULLS LAST",),
+)
+
+_GPUS = "GPUs"
+GPU_CAPACITY = TableSpec(
+    name="out.buildout__gpu_capacity_equivalent",
+    description="How many GPUs the IT and facility MW of a state could power in a quarter: a "
+                "compute equivalent, never a count of installed GPUs. One row per report "
+                "month, quarter, state and GPU model, from the it_mw and facility_mw of "
+                "out.buildout__quarterly_mw_by_region_status over every status but cancelled "
+                "(sites are counted once across sources there). Epoch AI's power formula "
+                "inverted (research/buildout.md §4.2): GPUs = IT MW x 1e6 / (TDP x overhead) "
+                "and facility MW x 1e6 / (TDP x overhead x PUE), rounded down, with the TDP, "
+                "overhead and PUE in the row. The low and high GPUs vary the overhead (Epoch's "
+                "1.82 up to the 1.98 Epoch's own H100-only sites imply) and, from facility MW, "
+                "the PUE (1.2-1.4, the IQR of facility/IT power in Epoch's timelines); the "
+                "values are in core.buildout__codes_gpu_power_assumptions.",
+    columns=(
+        _MONTH, _QUARTER, _QUARTER_LABEL, _PROJECTED, _STATE,
+        Column("gpu_model", "VARCHAR", "GPU id (core.gpu__entity_models)", nullable=False),
+        Column("estimate_kind", "VARCHAR", "always 'compute_equivalent': GPUs the power could "
+               "host, not GPUs installed", nullable=False),
+        Column("it_mw", "DOUBLE", "IT MW of the sites with known IT power", unit=MW),
+        Column("facility_mw", "DOUBLE", "facility MW of the sites with known facility power",
+               unit=MW),
+        Column("n_sites", "BIGINT", "sites in the state and quarter", nullable=False),
+        Column("n_sites_without_it_mw", "BIGINT", "of n_sites, those whose IT MW are unknown "
+               "(not in it_mw: the GPUs are a floor for the state)", nullable=False),
+        Column("n_sites_without_facility_mw", "BIGINT", "of n_sites, those whose facility MW "
+               "are unknown", nullable=False),
+        Column("tdp_w", "DOUBLE", "GPU TDP used", unit="W", nullable=False),
+        Column("overhead_factor", "DOUBLE", "IT watts per GPU TDP watt used for the central "
+               "figures", unit=_FACTOR, nullable=False),
+        Column("overhead_factor_low", "DOUBLE", "overhead used for the high figures",
+               unit=_FACTOR, nullable=False),
+        Column("overhead_factor_high", "DOUBLE", "overhead used for the low figures",
+               unit=_FACTOR, nullable=False),
+        Column("pue", "DOUBLE", "PUE used for the central facility figure", unit=_FACTOR,
+               nullable=False),
+        Column("pue_low", "DOUBLE", "PUE used for the high facility figure", unit=_FACTOR,
+               nullable=False),
+        Column("pue_high", "DOUBLE", "PUE used for the low facility figure", unit=_FACTOR,
+               nullable=False),
+        Column("gpus_from_it_mw", "BIGINT", "it_mw x 1e6 / (tdp_w x overhead_factor)",
+               unit=_GPUS),
+        Column("gpus_from_it_mw_low", "BIGINT", "the same with overhead_factor_high",
+               unit=_GPUS),
+        Column("gpus_from_it_mw_high", "BIGINT", "the same with overhead_factor_low",
+               unit=_GPUS),
+        Column("gpus_from_facility_mw", "BIGINT", "facility_mw x 1e6 / (tdp_w x "
+               "overhead_factor x pue)", unit=_GPUS),
+        Column("gpus_from_facility_mw_low", "BIGINT", "the same with overhead_factor_high and "
+               "pue_high", unit=_GPUS),
+        Column("gpus_from_facility_mw_high", "BIGINT", "the same with overhead_factor_low and "
+               "pue_low", unit=_GPUS),
+    ),
+    primary_key=("report_month", "quarter", "state", "gpu_model"),
+    partition_by=("report_month",),
+    examples=(
+        "SELECT quarter_label, is_projected, gpu_model, gpus_from_it_mw_low, gpus_from_it_mw, "
+        "gpus_from_it_mw_high FROM out.buildout__gpu_capacity_equivalent "
+        "WHERE report_month = DATE '2026-11-01' AND state = 'VA' ORDER BY quarter, gpu_model",),
+)
+
+TABLES = (DATACENTER_FILINGS, FACILITIES, FACILITY_RECORDS, EPOCH_TIMELINES,
+          GPU_POWER_ASSUMPTIONS, QUARTERLY_MW, GPU_CAPACITY)

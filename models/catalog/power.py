@@ -55,7 +55,8 @@ CODES = TableSpec(
         Column("source", "VARCHAR", "source name, or * for every source", nullable=False),
         Column("dimension", "VARCHAR", "fuel (key: fuel_raw|technology_raw), status (key: "
                "sheet|status_raw), request_class (key: sheet|request_type_raw), eia_status "
-               "(key: status_code)", nullable=False),
+               "(key: status_code), ladder_status (the buildout status ladder; key: "
+               "status|status_raw for queues, status_code for eia860m)", nullable=False),
         Column("pattern", "VARCHAR", "regular expression matched (case-insensitive, "
                "regexp_matches) against the key", nullable=False),
         Column("normalized", "VARCHAR", "normalized value", nullable=False),

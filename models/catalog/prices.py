@@ -145,5 +145,79 @@ PRICE_INDEX = TableSpec(
     primary_key=("observation_date", "gpu_model", "price_type", "is_backfill"),
 )
 
+_OFFER_KEY = ("provider", "sku", "region", "price_type", "commitment_months")
+_OFFER_COLUMNS = {c.name: c for c in GPU_OFFERS.columns}
+
+PRICE_CHANGES = TableSpec(
+    name="out.gpu__daily_price_changes",
+    description="GPU offers that appeared, disappeared or changed price on a day, against the "
+                "previous observation of the same source (the latest earlier day it has offers "
+                "on, so a missed day does not make every offer 'appeared'). An offer is keyed "
+                "like core.cloud__daily_gpu_offers (provider, sku, region, price type, "
+                "commitment) within its source. A source's first day, or a day it did not "
+                "deliver, yields no rows.",
+    columns=(
+        _DATE,
+        Column("previous_observation_date", "DATE", "the source's previous day with offers, "
+               "compared against", nullable=False),
+        Column("source", "VARCHAR", "source of the offer", nullable=False),
+        *(_OFFER_COLUMNS[name] for name in _OFFER_KEY),
+        Column("gpu_model", "VARCHAR", "canonical GPU id (the newer observation's)"),
+        Column("gpu_count", "DOUBLE", "GPUs in the offer (the newer observation's)",
+               unit="GPUs"),
+        _OFFER_COLUMNS["is_backfill"],
+        Column("change_type", "VARCHAR", "appeared (listed now, not before), disappeared "
+               "(listed before, not now) or changed (per-hour or per-GPU-hour price differs)",
+               nullable=False),
+        Column("previous_usd_per_hour", "DOUBLE", "price of the whole offer per hour before; "
+               "NULL for appeared", unit="USD/hour"),
+        Column("usd_per_hour", "DOUBLE", "price of the whole offer per hour now; NULL for "
+               "disappeared", unit="USD/hour"),
+        Column("previous_usd_per_gpu_hour", "DOUBLE", "price per GPU-hour before; NULL for "
+               "appeared", unit=_USD_PER_GPU_HOUR),
+        Column("usd_per_gpu_hour", "DOUBLE", "price per GPU-hour now; NULL for disappeared",
+               unit=_USD_PER_GPU_HOUR),
+        Column("change_usd_per_gpu_hour", "DOUBLE", "new minus old price per GPU-hour (changed "
+               "offers)", unit=_USD_PER_GPU_HOUR),
+        Column("change_percent", "DOUBLE", "change as a percentage of the old price per "
+               "GPU-hour (changed offers)", unit="percent"),
+    ),
+    primary_key=("observation_date", "source", *_OFFER_KEY),
+)
+
+
+def _period_index(name: str, period: str, start: str) -> TableSpec:
+    """The daily index rolled up to one period (a week or a month): one shape for both."""
+    return TableSpec(
+        name=name,
+        description=f"{period.capitalize()}ly GPU price index: out.gpu__daily_price_index "
+                    f"rolled up to the {period} (every day of it the daily index has, backfill "
+                    f"history included), so a chart over years reads this small table. A "
+                    f"rebuild of any day recomputes its {period}.",
+        columns=(
+            Column("period_start_date", "DATE", f"first day of the {period} ({start})",
+                   nullable=False),
+            *(c for c in PRICE_INDEX.columns if c.name in ("gpu_model", "price_type",
+                                                            "is_backfill")),
+            Column("min_usd_per_gpu_hour", "DOUBLE", f"cheapest offer of the {period}",
+                   unit=_USD_PER_GPU_HOUR, nullable=False),
+            Column("median_usd_per_gpu_hour", "DOUBLE", "median of the daily medians",
+                   unit=_USD_PER_GPU_HOUR, nullable=False),
+            Column("max_usd_per_gpu_hour", "DOUBLE", f"dearest offer of the {period}",
+                   unit=_USD_PER_GPU_HOUR, nullable=False),
+            Column("n_days", "BIGINT", f"days of the {period} with an index", unit="days",
+                   nullable=False),
+            Column("max_n_offers", "BIGINT", "most offers counted on one day", nullable=False),
+            Column("max_n_providers", "BIGINT", "most providers on one day", nullable=False),
+        ),
+        primary_key=("period_start_date", "gpu_model", "price_type", "is_backfill"),
+        partition_by=("period_start_date",),
+    )
+
+
+WEEKLY_PRICE_INDEX = _period_index("out.gpu__weekly_price_index", "week", "a Monday")
+MONTHLY_PRICE_INDEX = _period_index("out.gpu__monthly_price_index", "month", "the 1st")
+
 TABLES = (RAW_AZURE, RAW_RUNPOD, RAW_OPENROUTER, AZURE_VM_SKUS,
-          GPU_OFFERS, UNMAPPED_GPU_NAMES, TOKEN_PRICES, PRICE_INDEX)
+          GPU_OFFERS, UNMAPPED_GPU_NAMES, TOKEN_PRICES, PRICE_INDEX, PRICE_CHANGES,
+          WEEKLY_PRICE_INDEX, MONTHLY_PRICE_INDEX)

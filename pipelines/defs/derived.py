@@ -102,10 +102,12 @@ def domain_asset(domain: Domain) -> dg.AssetsDefinition:
                                                   builds[-1].partition) for name in names}
         for name in names:
             sources = provenance[name]
+            later = sorted({str(d) for b in builds for t, d in b.later_changelogs if t == name})
             yield dg.MaterializeResult(asset_key=table_key(name), metadata={
                 "dagster/partition_row_count": sum(b.table_rows[name] for b in builds),
                 "built_from_sources": ", ".join(sources) or "n/a",
-                "payloads": sum(len(v) for v in sources.values())})
+                "payloads": sum(len(v) for v in sources.values()),
+                **({"later_partitions_rebuilt": ", ".join(later)} if later else {})})
         selected_checks = context.selected_asset_check_keys
         for check_key in selected_checks:
             outcomes = [c for b in builds for c in b.checks
