@@ -1,6 +1,7 @@
 """The power normalization codes (``models/reference/power_codes.csv``) as a frame for
 ``core.power__codes_normalization``, checked on load: every pattern compiles and every
-normalized value is one the issue-8 contract allows."""
+normalized value is one the issue-8 contract allows (and, for ``ladder_status``, a step of the
+buildout status ladder of issue 9)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
+
+from models.catalog.buildout import STATUS_LADDER
 
 CODES_CSV = Path(__file__).resolve().parent / "reference" / "power_codes.csv"
 ALLOWED: dict[str, frozenset[str]] = {
@@ -17,6 +20,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "request_class": frozenset({"large_gen", "small_gen", "load"}),
     "eia_status": frozenset({"operating", "standby", "out_of_service", "planned",
                              "under_construction", "retired", "canceled"}),
+    "ladder_status": frozenset(STATUS_LADDER),
 }
 
 

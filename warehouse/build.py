@@ -49,7 +49,8 @@ PRICES = Domain("prices", "observation_date", (
     "out.llm__daily_market_vs_projected"))
 POWER = Domain("power", "report_month", (
     "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
-    "out.power__queue_changes", "out.power__monthly_queue_summary"))
+    "out.power__queue_changes", "out.power__monthly_queue_summary",
+    "core.permits__datacenter_filings"))
 DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES, POWER)}
 
 PythonBuilder = Callable[[list[pd.DataFrame], EstimationAssumptions], pd.DataFrame]

@@ -114,7 +114,8 @@ def test_month_year_and_text():
 
 def test_normalization_codes_load_and_refuse_bad_rows(tmp_path):
     codes = power_codes()
-    assert set(codes["dimension"]) == {"fuel", "status", "request_class", "eia_status"}
+    assert set(codes["dimension"]) == {"fuel", "status", "request_class", "eia_status",
+                                      "ladder_status"}
     bad = tmp_path / "codes.csv"
     bad.write_text("source,dimension,pattern,normalized,priority,note\n"
                    "*,fuel,solar,sunshine,10,\n")
