@@ -90,7 +90,7 @@ def _payload(snapshot: Snapshot) -> dict[str, Any]:
 def rows(jurisdiction: Jurisdiction, snapshot: Snapshot) -> Iterator[SourceRow | Skipped]:
     with snapshot.open() as stream:
         head = stream.read(64).lstrip()
-    if not head.startswith(b"{"):
+    if not head.startswith((b"{", b"[")):
         for number, attributes in csv_attribute_rows(jurisdiction, snapshot):
             yield SourceRow(number, mapped(jurisdiction, _cleaned(attributes)),
                             lambda a=attributes: public(jurisdiction, a))
