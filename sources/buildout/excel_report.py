@@ -20,14 +20,7 @@ from html import unescape
 from urllib.parse import unquote, urljoin
 
 from sources.buildout.jurisdictions import Jurisdiction, SourceRow, public
-from sources.buildout.layout import (
-    Skipped,
-    find_sheet,
-    map_rows,
-    sheet_layouts,
-    sheet_rows,
-    workbook,
-)
+from sources.buildout.layout import Skipped, mapped_sheets
 from sources.buildout.queue import report_month
 from sources.errors import FetchError
 from sources.http import FetchSession
@@ -63,19 +56,11 @@ def fetch(jurisdiction: Jurisdiction, session: FetchSession) -> None:
 
 
 def rows(jurisdiction: Jurisdiction, snapshot: Snapshot) -> Iterator[SourceRow | Skipped]:
-    month = report_month(snapshot)
-    with workbook(snapshot) as book:
-        for layout in sheet_layouts(jurisdiction.name, month):
-            name = find_sheet(book, layout, snapshot)
-            if name is None:
-                continue
-            where = f"{snapshot.label}, sheet {name!r}"
-            for item in map_rows(sheet_rows(book, name, snapshot), layout, where):
-                if isinstance(item, Skipped):
-                    yield Skipped(item.number, f"{layout.sheet} row {item.number}: "
-                                               f"{item.reason}",
-                                  public(jurisdiction, item.raw), item.trailing)
-                else:
-                    yield SourceRow(item.number, item.values,
-                                    lambda r=item: public(jurisdiction, r.raw))
-
+    for layout, items in mapped_sheets(snapshot, jurisdiction.name, report_month(snapshot)):
+        for item in items:
+            if isinstance(item, Skipped):
+                yield Skipped(item.number, f"{layout.sheet} row {item.number}: {item.reason}",
+                              public(jurisdiction, item.raw), item.trailing)
+            else:
+                yield SourceRow(item.number, item.values,
+                                lambda r=item: public(jurisdiction, r.raw))
