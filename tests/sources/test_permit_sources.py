@@ -102,6 +102,15 @@ def test_loudoun_contact_names_never_reach_a_record_or_a_reject():
     assert reject.record["Contact Company Name"] == "DPR Construction"
 
 
+def test_contact_columns_of_a_socrata_row_are_dropped_from_its_reject():
+    rows = json.loads((PERMITS / "chicago_permits_page.json").read_text())
+    rows[0]["reported_cost"] = "ninety million"
+    snapshot = month_snapshot("chicago_permits", json.dumps(rows).encode(), MONTH)
+    [(_, reject)] = SOURCES["chicago_permits"].parse([snapshot]).rejects
+    assert "'ninety million' is not a number" in reject.reason
+    assert reject.record["permit_"] == "101110001" and "contact_1_name" not in reject.record
+
+
 def test_loudoun_structure_type_alone_decides_a_permit_keywords_do_not():
     # BLDC-2025-003064 "IAD 058 RACK INSTALLATIONS" is Structure Type "Other - Public": the
     # workbook does not label it a data center, so it is excluded, not guessed in.
