@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.conftest import FIXTURES, SHARED_DATA
 from warehouse.connection import WarehouseSettings
 
 runner = CliRunner()
@@ -30,7 +31,7 @@ def _query(data, sql):
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
-    shared = pytest.importorskip("tests.conftest").SHARED_DATA / "buildout"
+    shared = SHARED_DATA / "buildout"
     if not shared.is_dir():
         pytest.skip("../shared/data is not present on this machine")
     data = tmp_path_factory.mktemp("permits") / "data"
@@ -74,3 +75,19 @@ def test_ladder_statuses_follow_the_codes(ingested):
     assert by[("mesa_permits", "permitting")] + by[("mesa_permits", "under_construction")] == 9
     assert by[("loudoun_lola", "land_use")] > 50 and by[("loudoun_lola", "cancelled")] == 1
     assert by[("maricopa_parcels", None)] == 14  # parcels carry no status: unknown
+
+
+def test_the_documented_layout_sources_ingest_their_fixtures(tmp_path):
+    data = tmp_path / "data"
+    fixtures = {"chicago_permits": ("chicago_permits_page.json", 2),
+                "austin_permits": ("austin_permits_page.json", 2),
+                "pwc_datacenter_buildings": ("pwc_datacenter_buildings_page.json", 3),
+                "loudoun_byright_parcels": ("loudoun_byright_parcels_page.geojson", 2)}
+    for source, (name, _) in fixtures.items():
+        result = runner.invoke(app, ["ingest", source, str(FIXTURES / "permits" / name),
+                                     "--as-of", "2026-11-20", "--data-dir", str(data)])
+        assert result.exit_code == 0, result.output
+    rows = _query(data, "SELECT source, count(*) AS n, count(status) AS laddered FROM "
+                        "core.permits__datacenter_filings GROUP BY ALL")
+    assert {r["source"]: r["n"] for r in rows} == {s: n for s, (_, n) in fixtures.items()}
+    assert {r["source"]: r["laddered"] for r in rows}["pwc_datacenter_buildings"] == 3
