@@ -29,11 +29,14 @@ class Term:
 
 @cache
 def datacenter_terms(path: Path = TERMS_CSV) -> tuple[Term, ...]:
-    """Every rule, in file order; ValueError naming the line for an unknown kind or a pattern
-    that does not compile."""
+    """Every rule, in file order; ValueError naming the line for an unknown kind, a pattern
+    that does not compile or a row with more cells than the header."""
     terms = []
     with path.open(encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
+            if None in row:
+                raise ValueError(f"{path.name} line {number}: more cells than the header "
+                                 "(quote a pattern that holds a comma)")
             if row["kind"] not in KINDS:
                 raise ValueError(f"{path.name} line {number}: unknown kind {row['kind']!r} "
                                  f"(known: {', '.join(KINDS)})")

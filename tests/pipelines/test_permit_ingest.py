@@ -17,7 +17,7 @@ runner = CliRunner()
 
 PAYLOADS = {  # source -> (file under shared/data/buildout, filings it holds)
     "loudoun_permits": ("permits/loudoun_issued_building_permits_2024-01_2025-10.xlsx", 332),
-    "loudoun_lola": ("permits/loudoun_lola_data_center_plan_applications.csv", 517),
+    "loudoun_lola": ("permits/loudoun_lola_data_center_plan_applications.csv", 522),
     "mesa_permits": ("permits/mesa_az_socrata_commercial_permits_east_valley.json", 9),
     "maricopa_parcels": ("arcgis/maricopa_assessor_parcels_data_centers_query.json", 14),
 }

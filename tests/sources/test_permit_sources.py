@@ -14,6 +14,7 @@ import pytest
 import respx
 
 from models.catalog.permits import JURISDICTIONS_CSV
+from models.datacenter_terms import datacenter_terms
 from sources.buildout import arcgis, excel_report, socrata
 from sources.buildout.filings import parse_filings
 from sources.buildout.jurisdictions import jurisdictions
@@ -60,8 +61,8 @@ CASES = [
     ("chicago_permits", ["chicago_permits_page.json"], (2, 0, 1), "101110001",
      {"address": "2200 S LOOMIS ST", "estimated_cost_usd": 95000000.0,
       "issued_date": date(2025, 9, 18), "status_raw": "ACTIVE", "applicant": None,
-      "classification_evidence": "description: 'DATA CENTER' (data center (also truncated: "
-                                 "DATA CEN / DATA CTR))"}),
+      "classification_evidence": "description: 'DATA CENTER' (data center (also truncated or "
+                                 "glued: DATA CEN / DATA CTR / PROPOSEDDATA CENTER))"}),
     ("austin_permits", ["austin_permits_page.json"], (2, 0, 0), "2025-101001 BP",
      {"record_type": "Building Permit New", "square_feet": 250000.0,
       "title": "Example Data Center Campus Bldg 1"}),
@@ -261,7 +262,7 @@ def test_excel_report_fetch_without_the_month_names_the_months_listed(live_sessi
 @pytest.mark.parametrize(("source", "path", "records", "excluded"), [
     ("loudoun_permits", "permits/loudoun_issued_building_permits_2024-01_2025-10.xlsx", 332,
      15420),
-    ("loudoun_lola", "permits/loudoun_lola_data_center_plan_applications.csv", 517, 5),
+    ("loudoun_lola", "permits/loudoun_lola_data_center_plan_applications.csv", 522, 0),
     ("mesa_permits", "permits/mesa_az_socrata_commercial_permits_east_valley.json", 9, 91),
     ("maricopa_parcels", "arcgis/maricopa_assessor_parcels_data_centers_query.json", 14, 0),
 ])
@@ -270,6 +271,14 @@ def test_real_payload(shared_data, source, path, records, excluded):
     result = SOURCES[source].parse([month_snapshot(source, body, MONTH)])
     assert len(result.records) == records and not result.rejects
     assert sum(result.excluded.values()) == excluded
+
+
+def test_a_terms_row_with_an_unquoted_comma_is_refused(tmp_path):
+    terms = tmp_path / "datacenter_terms.csv"
+    terms.write_text("kind,pattern,state,name,source\nkeyword,\\bIAD \\d{1,3}\\b,,IAD,\n",
+                     encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2: more cells than the header"):
+        datacenter_terms(terms)
 
 
 def test_configuration_errors_name_the_row(tmp_path):
