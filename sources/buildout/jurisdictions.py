@@ -142,6 +142,8 @@ def _rule(name: str, spec: str) -> Rule:
 
 def _jurisdiction(row: dict[str, str]) -> Jurisdiction:
     name = row["name"]
+    if None in row:
+        raise ValueError(f"{name}: more cells than the header (quote a value holding a comma)")
     if row["protocol"] not in PROTOCOLS:
         raise ValueError(f"{name}: unknown protocol {row['protocol']!r} ({PROTOCOLS})")
     if row["kind"] not in ENTITIES:
