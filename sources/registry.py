@@ -12,6 +12,7 @@ from sources.buildout import (
     caiso_queue,
     eia860m,
     ercot_gis,
+    filings,
     miso_queue,
     nyiso_queue,
     pjm_queue,
@@ -49,6 +50,9 @@ SOURCES: dict[str, Source] = {
         # datacenter buildout: power records (monthly)
         ercot_gis.SOURCE, eia860m.SOURCE, miso_queue.SOURCE, pjm_queue.SOURCE,
         caiso_queue.SOURCE, spp_queue.SOURCE, nyiso_queue.SOURCE, bpa_queue.SOURCE,
+        # datacenter buildout: permits, land use and parcels (monthly, configured in
+        # sources/buildout/jurisdictions.csv)
+        *filings.SOURCES,
     )
 }
 

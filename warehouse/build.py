@@ -62,6 +62,7 @@ PRICES = Domain("prices", "observation_date", (
 POWER = Domain("power", "report_month", (
     "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
     "out.power__queue_changes", "out.power__monthly_queue_summary",
+    "core.permits__datacenter_filings",
     "out.buildout__quarterly_mw_by_region_status", "out.buildout__gpu_capacity_equivalent"),
     changelogs={"out.power__queue_changes": "core.power__interconnection_queue_projects"})
 DOMAINS: dict[str, Domain] = {d.name: d for d in (PRICES, POWER)}

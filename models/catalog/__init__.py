@@ -11,11 +11,19 @@ collects them. Nothing here touches a database.
 
 from __future__ import annotations
 
-from models.catalog import buildout, estimation, gpu_clouds, pipeline, power, prices
+from models.catalog import (
+    buildout,
+    estimation,
+    gpu_clouds,
+    permits,
+    pipeline,
+    power,
+    prices,
+)
 from models.catalog.spec import Column, TableSpec
 
 TABLES: dict[str, TableSpec] = {}
-for _module in (pipeline, prices, gpu_clouds, estimation, power, buildout):
+for _module in (pipeline, prices, gpu_clouds, estimation, power, buildout, permits):
     for _table in _module.TABLES:
         if _table.name in TABLES:
             raise ValueError(f"table {_table.name} is declared twice")
