@@ -27,6 +27,7 @@ import pandas as pd
 from models.estimation import reference
 from models.name_matching import NameResolutionError, normalize_name, resolve_name
 
+
 def _resolve(kind: str, name: str, keys: pd.DataFrame) -> str:
     """``keys`` has columns key (normalized name) and id; return the one id ``name`` means."""
     return resolve_name(kind, name, zip(keys["key"], keys["id"], strict=True))
