@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -24,8 +25,6 @@ err = Console(stderr=True, soft_wrap=True)
 
 # Longest text shown in a table cell; CSV and JSON keep every character.
 MAX_CELL_CHARS = 120
-# The width a table is measured in when it is not printed to a terminal.
-UNBOUNDED_WIDTH = 100_000
 
 
 def fail(message: str) -> typer.Exit:
@@ -66,18 +65,21 @@ def print_table(columns: Sequence[str], rows: Iterable[Sequence[object]],
     the terminal's width; elsewhere it is printed at its natural width."""
     table = Table(title=title, title_justify="left")
     numeric: set[int] = set()
-    materialized = []
+    cells = []
     for row in rows:
-        materialized.append([display_cell(v) for v in row])
+        cells.append([display_cell(v) for v in row])
         numeric.update(i for i, v in enumerate(row)
                        if isinstance(v, int | float) and not isinstance(v, bool))
+    widths = [cell_len(c) for c in columns]
+    for row in cells:
+        widths = [max(w, cell_len(c)) for w, c in zip(widths, row, strict=True)]
     for i, column in enumerate(columns):
         table.add_column(column, overflow="fold", min_width=min(len(column), 10),
                          justify="right" if i in numeric else "left")
-    for row in materialized:
+    for row in cells:
         table.add_row(*row)
     if console.is_terminal:
         console.print(table)
-    else:
-        natural = console.measure(table, options=console.options.update_width(UNBOUNDED_WIDTH))
-        Console(file=console.file, width=max(natural.maximum, console.width)).print(table)
+    else:  # a file or a pipe: as wide as the content (each cell padded by 1, plus borders)
+        natural = sum(widths) + 3 * len(widths) + 1
+        Console(file=console.file, width=max(natural, console.width)).print(table)
