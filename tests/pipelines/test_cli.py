@@ -90,7 +90,7 @@ def test_export_csv_and_parquet(data_dir, tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
     bad = runner.invoke(app, ["export", "out.nope", "--data-dir", str(data_dir)])
-    assert bad.exit_code == 1 and "no table" in bad.output
+    assert bad.exit_code == 1 and "unknown table 'out.nope'" in bad.output
 
 
 def test_status_lists_every_source(data_dir):
