@@ -6,6 +6,7 @@ in ``models/records``, a raw table in ``models/catalog``, and one line here.
 
 from __future__ import annotations
 
+from models.name_matching import unknown_name_message
 from sources.base import Source
 from sources.buildout import (
     bpa_queue,
@@ -61,4 +62,4 @@ def get_source(name: str) -> Source:
     try:
         return SOURCES[name]
     except KeyError:
-        raise KeyError(f"unknown source {name!r}; known sources: {', '.join(SOURCES)}") from None
+        raise KeyError(unknown_name_message("source", name, SOURCES)) from None
