@@ -1,11 +1,15 @@
 """``compute-atlas estimate``: project inference and training cost from the command line.
 
-No dagster and no database: the commands call the pure engine in ``models.estimation``
-(inference scenarios through :mod:`models.estimation.scenarios`, one or a CSV of many).
+No dagster, and no database unless asked for a price: the commands call the pure engine in
+``models.estimation`` (inference scenarios through :mod:`models.estimation.scenarios`, one or
+a CSV of many).
 Unknown or ambiguous GPU/model names exit non-zero with the candidates, never a traceback; in a
 ``--scenarios`` batch a bad row gets an ``error`` and the others still run.
-When ``--usd-per-gpu-hour`` is not given, physical results are still computed and every dollar
-figure is null: the engine ships no default prices (prices are what the pipeline observes).
+When neither ``--usd-per-gpu-hour`` nor ``--provider`` (the newest price of the GPU at that
+provider, read from the published warehouse) is given, physical results are still computed and
+every dollar figure is null: the engine ships no default prices (prices are what the pipeline
+observes). The engine's modules (pandas, numpy) are imported inside the commands, so
+``compute-atlas --help`` does not load them.
 JSON keeps full precision (counts as integers); the table rounds for display only.
 """
 
@@ -19,25 +23,11 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from models.estimation import reference
-from models.estimation.assumptions import EstimationAssumptions
-from models.estimation.efficiency import efficiency_for
-from models.estimation.names import NameResolutionError, resolve_gpu, resolve_llm
 from models.estimation.precisions import PEAK_COLUMN, PRECISIONS
-from models.estimation.scenarios import (
-    ScenarioError,
-    count,
-    plain,
-    run_scenarios,
-)
-from models.estimation.tables import peak_dense_tflops
-from models.estimation.training import estimate_training
+from pipelines.cli_options import DataDir, open_published
 from pipelines.cli_output import console, err, fail
 
 estimate_app = typer.Typer(help="Project inference and training cost from the engine.",
@@ -56,13 +46,63 @@ Convention = Annotated[str, typer.Option("--convention", help="FLOP counting: de
 Price = Annotated[float | None, typer.Option("--usd-per-gpu-hour", help="Price per GPU-hour; "
                                              "without it dollar figures are null.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (one object per scenario).")]
+Provider = Annotated[str | None, typer.Option(
+    "--provider", help="Instead of --usd-per-gpu-hour: the newest price of --gpu at this "
+    "provider in the published warehouse (on-demand if it has one, else its cheapest offer); "
+    "the offer used is in price_source.")]
+
+# The newest price of a GPU at a provider: on-demand before other price types, then cheapest.
+_PROVIDER_PRICE_SQL = """
+SELECT observation_date, usd_per_gpu_hour, region, price_type, sku
+FROM core.cloud__daily_gpu_offers
+WHERE provider = ? AND gpu_model = ? AND usd_per_gpu_hour IS NOT NULL
+ORDER BY observation_date DESC, price_type <> 'on_demand', usd_per_gpu_hour, region, sku
+LIMIT 1
+"""
 
 
 def _invalid(error: Exception) -> typer.Exit:
     """A readable one-liner for a name or assumption error."""
+    from pydantic import ValidationError
+
     if isinstance(error, ValidationError):
         return fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
     return fail(str(error))
+
+
+def _provider_price(gpu: str | None, provider: str | None, price: float | None,
+                    data_dir: Path | None) -> tuple[float | None, dict[str, Any] | None]:
+    """The price to use and, when it came from the warehouse (``--provider``), which offer."""
+    if provider is None:
+        return price, None
+    if price is not None:
+        raise fail("give --provider or --usd-per-gpu-hour, not both")
+    if gpu is None:
+        raise fail("--provider needs --gpu")
+    from models.estimation.names import NameResolutionError, resolve_gpu
+    from models.name_matching import unknown_name_message
+
+    try:
+        gpu_model = resolve_gpu(gpu)
+    except NameResolutionError as error:
+        raise fail(str(error)) from None
+    con = open_published(data_dir)
+    try:
+        providers = {r[0]: r[1] for r in con.execute(
+            "SELECT provider, bool_or(gpu_model = ?) FROM core.cloud__daily_gpu_offers "
+            "GROUP BY provider", [gpu_model]).fetchall()}
+        row = con.execute(_PROVIDER_PRICE_SQL, [provider, gpu_model]).fetchone()
+    finally:
+        con.close()
+    if provider not in providers:
+        raise fail(unknown_name_message("provider", provider, providers))
+    if row is None:
+        offering = sorted(p for p, has in providers.items() if has)
+        raise fail(f"{provider} has no priced offer of {gpu_model} in the published "
+                   f"warehouse; providers that have one: {', '.join(offering) or 'none'}")
+    day, usd, region, price_type, sku = row
+    return usd, {"provider": provider, "observation_date": day.isoformat(), "region": region,
+                 "price_type": price_type, "sku": sku, "usd_per_gpu_hour": usd}
 
 
 def _display(value: Any) -> str:
@@ -114,6 +154,7 @@ def inference(
                                                      "fp8, fp16 or bf16 (default: as the "
                                                      "weights).")] = None,
     usd_per_gpu_hour: Price = None,
+    provider: Provider = None,
     mfu: Annotated[float | None, typer.Option("--mfu", help="Prefill and decode MFU "
                                               "(default: efficiency table).")] = None,
     mbu: Annotated[float | None, typer.Option("--mbu", help="Prefill and decode MBU "
@@ -125,9 +166,14 @@ def inference(
                                                    "input_tokens, n_gpus, ...). Prints one "
                                                    "result per row, in order.")] = None,
     as_json: AsJson = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Serving one model on one GPU type: layout, batch, latency, throughput, dollars."""
+    from models.estimation.scenarios import run_scenarios
+
     if scenarios is not None:
+        if provider is not None:
+            raise fail("--provider prices one scenario; give usd_per_gpu_hour in --scenarios")
         rows = _read_scenarios(scenarios)
         started = time.perf_counter()
         results = run_scenarios(rows)
@@ -141,6 +187,7 @@ def inference(
                   f"({len(results) / max(seconds, 1e-9):,.0f}/s); "
                   f"{sum(r['error'] is not None for r in results)} with errors")
         return
+    usd_per_gpu_hour, price_source = _provider_price(gpu, provider, usd_per_gpu_hour, data_dir)
     row = {"model": model, "params": params, "gpu": gpu, "precision": precision,
            "n_gpus": n_gpus, "layout": layout, "input_tokens": input_tokens,
            "output_tokens": output_tokens, "batch": batch, "usd_per_gpu_hour": usd_per_gpu_hour,
@@ -150,12 +197,18 @@ def inference(
     error = result.pop("error")
     if error is not None:
         raise fail(error)
+    if price_source is not None:
+        result["price_source"] = price_source
     _print(result, as_json, f"{result['model']} on {result['gpu']} ({precision})")
 
 
 def _training_architecture(model: str | None, params: str | None) -> dict[str, Any]:
     if (model is None) == (params is None):
         raise fail("give exactly one of --model and --params")
+    from models.estimation import reference
+    from models.estimation.names import resolve_llm
+    from models.estimation.scenarios import count
+
     if params is not None:
         total = count(params, "--params")
         return {"llm_model": "custom", "total_params": total, "active_params": total,
@@ -179,13 +232,26 @@ def training(
     mfu: Annotated[float | None, typer.Option("--mfu", help="Training MFU (default: "
                                               "efficiency table).")] = None,
     usd_per_gpu_hour: Price = None,
+    provider: Provider = None,
     memory_scheme: Annotated[str | None, typer.Option(
         "--memory-scheme", help="mixed_precision_adam (16 B/param) or a16z_fp32 (4 + 8 "
         "B/param); default: a16z_fp32 under --convention a16z, else "
         "mixed_precision_adam.")] = None,
     convention: Convention = "decoder", as_json: AsJson = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Training one model on one GPU type: FLOPs, GPU-hours, dollars, layout, wall clock."""
+    import numpy as np
+    import pandas as pd
+
+    from models.estimation import reference
+    from models.estimation.assumptions import EstimationAssumptions
+    from models.estimation.efficiency import efficiency_for
+    from models.estimation.names import NameResolutionError, resolve_gpu
+    from models.estimation.scenarios import ScenarioError, count, plain
+    from models.estimation.tables import peak_dense_tflops
+    from models.estimation.training import estimate_training
+
     if gpu is None:
         raise fail("--gpu is required")
     if precision not in PRECISIONS:
@@ -193,6 +259,7 @@ def training(
     if convention not in ("decoder", "a16z"):
         raise fail(f"--convention must be decoder or a16z, got {convention!r}")
     scheme = memory_scheme or ("a16z_fp32" if convention == "a16z" else "mixed_precision_adam")
+    usd_per_gpu_hour, price_source = _provider_price(gpu, provider, usd_per_gpu_hour, data_dir)
     try:
         arch = _training_architecture(model, params)
         gpu_model = resolve_gpu(gpu)
@@ -228,6 +295,7 @@ def training(
             "data_parallel_size", "bytes_per_param", "training_memory_gb",
             "min_gpus_for_memory")},
         "usd_per_gpu_hour": usd_per_gpu_hour,
+        **({"price_source": price_source} if price_source is not None else {}),
         "convention_applied": (
             "a16z convention applied: 6 x params FLOPs per training token, GPU-hours = "
             "FLOPs / (peak x MFU), dollars = GPU-hours x price" if convention == "a16z"

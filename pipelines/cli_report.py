@@ -5,14 +5,13 @@ CLI starts fast."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pipelines.cli_options import DataDir, parse_day, settings_for
 from pipelines.cli_output import console, fail
-from warehouse.connection import WarehouseSettings
 
 
 def report_command(
@@ -20,16 +19,11 @@ def report_command(
                                             "default the newest day with live offers.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory; default "
                                              "<data-dir>/reports/<date>/.")] = None,
-    data_dir: Annotated[Path | None, typer.Option(
-        "--data-dir", help="Data directory holding the published snapshot. "
-                           "Env: COMPUTE_ATLAS_DATA_DIR. Default: ./data in the repo.")] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Write the market report (HTML with charts, plus CSVs) from the published snapshot."""
-    settings = WarehouseSettings.from_env(data_dir)
-    try:
-        report_day = date.fromisoformat(day) if day else None
-    except ValueError:
-        raise fail(f"not a date (YYYY-MM-DD): {day!r}") from None
+    settings = settings_for(data_dir)
+    report_day = parse_day(day) if day else None
     import duckdb
 
     from warehouse.report import NothingPublishedError, latest_day, write_report

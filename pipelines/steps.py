@@ -33,6 +33,7 @@ import pandas as pd
 
 from models.catalog import TABLES, TableSpec, table
 from models.catalog.spec import PROVENANCE
+from pipelines.text import cut
 from sources.archive import RawArchive
 from sources.base import ParseResult, Source, partition_start
 from sources.errors import SourceError
@@ -65,8 +66,7 @@ def _now() -> datetime:
 
 def short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """``text`` redacted and cut to ``limit`` characters."""
-    text = redact_text(text)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    return cut(redact_text(text), limit)
 
 
 def resolve_mode(mode: str, source: Source, partition: date) -> str:

@@ -6,6 +6,7 @@ in ``models/records``, a raw table in ``models/catalog``, and one line here.
 
 from __future__ import annotations
 
+from models.name_matching import unknown_name_message
 from sources.base import Source
 from sources.buildout import (
     bpa_queue,
@@ -13,6 +14,7 @@ from sources.buildout import (
     eia860m,
     epoch_datacenters,
     ercot_gis,
+    filings,
     im3_atlas,
     miso_queue,
     nyiso_queue,
@@ -52,6 +54,9 @@ SOURCES: dict[str, Source] = {
         # datacenter buildout: power records (monthly)
         ercot_gis.SOURCE, eia860m.SOURCE, miso_queue.SOURCE, pjm_queue.SOURCE,
         caiso_queue.SOURCE, spp_queue.SOURCE, nyiso_queue.SOURCE, bpa_queue.SOURCE,
+        # datacenter buildout: permits, land use and parcels (monthly, configured in
+        # sources/buildout/jurisdictions.csv)
+        *filings.SOURCES,
         # datacenter buildout: open inventories (monthly)
         osm_datacenters.SOURCE, im3_atlas.SOURCE, epoch_datacenters.SOURCE,
     )
@@ -62,4 +67,4 @@ def get_source(name: str) -> Source:
     try:
         return SOURCES[name]
     except KeyError:
-        raise KeyError(f"unknown source {name!r}; known sources: {', '.join(SOURCES)}") from None
+        raise KeyError(unknown_name_message("source", name, SOURCES)) from None

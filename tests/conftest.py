@@ -84,3 +84,19 @@ def dagster_home(tmp_path_factory) -> Path:
         os.environ.pop("DAGSTER_HOME", None)
     else:
         os.environ["DAGSTER_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory, dagster_home) -> tuple[Path, str]:
+    """The demo archive refreshed once per test session through the CLI, as ``make demo``
+    runs it: the data directory (archive, warehouse, published snapshot) and what the refresh
+    printed. Tests read it; none may change it."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    result = CliRunner().invoke(app, ["refresh", "--replay", str(DEMO_ARCHIVE), "--date",
+                                      str(DEMO_DATE), "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    return data, result.output

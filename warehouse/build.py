@@ -63,6 +63,7 @@ PRICES = Domain("prices", "observation_date", (
 POWER = Domain("power", "report_month", (
     "core.power__interconnection_queue_projects", "core.power__eia860m_generators",
     "out.power__queue_changes", "out.power__monthly_queue_summary",
+    "core.permits__datacenter_filings",
     "core.datacenter__epoch_timelines", "core.datacenter__assn_facility_records",
     "core.datacenter__facilities",
     "out.buildout__quarterly_mw_by_region_status", "out.buildout__gpu_capacity_equivalent"),

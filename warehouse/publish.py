@@ -1,4 +1,4 @@
-"""Publishing: the read-only snapshot analysts query, and table exports (CSV, Parquet).
+"""Publishing: the read-only snapshot analysts query (exports are in :mod:`warehouse.export`).
 
 The working database is locked while the pipeline writes, so analysts never open it. After a
 refresh, :func:`publish_snapshot` brings the published file up to date and renames it over the
@@ -8,8 +8,10 @@ Publishing is incremental. Every write records the partitions it replaced in
 ``pipeline.changed_partitions``; a publish copies the previous snapshot, replaces exactly those
 partitions in the copy, and swaps it in, so its cost follows the size of the change, not of the
 history (plus one file copy). The first publish, and any publish after the catalog's published
-tables changed shape, writes the whole snapshot in DuckDB's v1.2.0 storage format, so DuckDB
-1.x clients can open it. Temporary files an interrupted publish left behind are removed first.
+tables changed shape or description, writes the whole snapshot in DuckDB's v1.2.0 storage
+format, so DuckDB 1.x clients can open it, with the catalog's table and column descriptions as
+COMMENTs (``duckdb_tables()``, ``duckdb_columns()``). Temporary files an interrupted publish
+left behind are removed first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from models.catalog import TABLES, TableSpec
+from warehouse.export import sort_order
 from warehouse.write import changed_partitions, clear_changes
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,6 @@ log = logging.getLogger(__name__)
 PUBLISHED_SCHEMAS = ("core", "out")
 # Oldest storage format that holds everything we write; DuckDB >= 1.2 reads it.
 PUBLISHED_STORAGE_VERSION = "v1.2.0"
-EXPORT_FORMATS = {"csv": "(FORMAT csv, HEADER)", "parquet": "(FORMAT parquet)"}
 PUBLISH_INFO = "main.compute_atlas_publish"
 
 
@@ -47,8 +49,10 @@ def published_tables() -> list[TableSpec]:
 
 
 def catalog_fingerprint() -> str:
-    """sha256 of the published tables' declarations: when it changes, publish in full."""
-    ddl = "\n".join(spec.create_sql() for spec in published_tables())
+    """sha256 of the published tables' declarations and descriptions: when it changes,
+    publish in full."""
+    ddl = "\n".join(f"{spec.create_sql()}\n" + "\n".join(spec.comment_sql())
+                    for spec in published_tables())
     return hashlib.sha256(ddl.encode()).hexdigest()
 
 
@@ -74,16 +78,13 @@ def _published_fingerprint(path: Path) -> str | None:
         return None
 
 
-def _order(spec: TableSpec) -> str:
-    return ", ".join(spec.primary_key) if spec.primary_key else "ALL"
-
-
 def _write_full(con: duckdb.DuckDBPyConnection) -> None:
     for schema in PUBLISHED_SCHEMAS:
         con.execute(f"CREATE SCHEMA published.{schema}")
     for spec in published_tables():
         con.execute(f"CREATE TABLE published.{spec.name} AS "
-                    f"SELECT * FROM {spec.name} ORDER BY {_order(spec)}")
+                    f"SELECT * FROM {spec.name} ORDER BY {sort_order(spec)}")
+        con.execute(";\n".join(spec.comment_sql("published")))
     con.execute(f"CREATE TABLE published.{PUBLISH_INFO} (catalog_sha256 VARCHAR)")
     con.execute(f"INSERT INTO published.{PUBLISH_INFO} VALUES (?)", [catalog_fingerprint()])
 
@@ -100,7 +101,7 @@ def _write_changes(con: duckdb.DuckDBPyConnection, changed: dict[str, list[dict]
             values = list(partition.values())
             con.execute(f"DELETE FROM published.{name} WHERE {where}", values)
             con.execute(f"INSERT INTO published.{name} BY NAME SELECT * FROM {name} "
-                        f"WHERE {where} ORDER BY {_order(spec)}", values)
+                        f"WHERE {where} ORDER BY {sort_order(spec)}", values)
             n += 1
     return n
 
@@ -141,15 +142,3 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> PublishRes
     clear_changes(con, up_to)
     return PublishResult(target, "incremental" if incremental else "full", n)
 
-
-def export_table(con: duckdb.DuckDBPyConnection, table: str, fmt: str, out: Path) -> Path:
-    """Export one table, rows sorted by its primary key so exports diff cleanly."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {sorted(EXPORT_FORMATS)}")
-    spec = TABLES.get(table)
-    if spec is None:
-        raise KeyError(f"no table {table!r}; known: {', '.join(sorted(TABLES))}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY (SELECT * FROM {spec.name} ORDER BY {_order(spec)}) TO '{out}' "
-                f"{EXPORT_FORMATS[fmt]}")
-    return out

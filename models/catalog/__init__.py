@@ -16,6 +16,7 @@ from models.catalog import (
     estimation,
     gpu_clouds,
     inventories,
+    permits,
     pipeline,
     power,
     prices,
@@ -23,7 +24,8 @@ from models.catalog import (
 from models.catalog.spec import Column, TableSpec
 
 TABLES: dict[str, TableSpec] = {}
-for _module in (pipeline, prices, gpu_clouds, estimation, power, buildout, inventories):
+for _module in (pipeline, prices, gpu_clouds, estimation, power, buildout, permits,
+                inventories):
     for _table in _module.TABLES:
         if _table.name in TABLES:
             raise ValueError(f"table {_table.name} is declared twice")

@@ -62,9 +62,10 @@ DATACENTER_FILINGS = TableSpec(
         Column("county", "VARCHAR", "county"),
         _STATE, _LAT, _LON, _PRECISION,
         Column("classification_method", "VARCHAR", "what classified the record: field_value "
-               "(the source labels it, e.g. Structure Type or use code), keyword, operator "
-               "(a known operator or LLC name) or spatial (inside a known footprint)",
-               nullable=False),
+               "(the source labels it, e.g. Structure Type or use code), dataset (the "
+               "publisher's layer lists data centers only), keyword, operator (a known "
+               "operator or LLC name), known_site (the address of a known data-center parcel) "
+               "or spatial (inside a known footprint)", nullable=False),
         Column("classification_evidence", "VARCHAR", "the field and text that matched, e.g. "
                "\"Structure Type = 'Data Center'\"", nullable=False),
         Column("snapshot_sha256", "VARCHAR", "sha256 of the archived payload", nullable=False),

@@ -47,16 +47,18 @@ RAW_EIA860M = raw_table(
 
 CODES = TableSpec(
     name="core.power__codes_normalization",
-    description="How raw queue and EIA-860M values map to normalized ones "
+    description="How raw queue, EIA-860M and permit values map to normalized ones "
                 "(models/reference/power_codes.csv): per source (or * for all) and dimension "
-                "(fuel, status, request_class, eia_status), a case-insensitive regular "
-                "expression over the dimension's key; the lowest priority that matches wins.",
+                "(fuel, status, request_class, eia_status, ladder_status), a case-insensitive "
+                "regular expression over the dimension's key; the lowest priority that matches "
+                "wins.",
     columns=(
         Column("source", "VARCHAR", "source name, or * for every source", nullable=False),
         Column("dimension", "VARCHAR", "fuel (key: fuel_raw|technology_raw), status (key: "
                "sheet|status_raw), request_class (key: sheet|request_type_raw), eia_status "
                "(key: status_code), ladder_status (the buildout status ladder; key: "
-               "status|status_raw for queues, status_code for eia860m)", nullable=False),
+               "status|status_raw for queues, status_code for eia860m, "
+               "kind|record_type|status_raw for permit filings)", nullable=False),
         Column("pattern", "VARCHAR", "regular expression matched (case-insensitive, "
                "regexp_matches) against the key", nullable=False),
         Column("normalized", "VARCHAR", "normalized value", nullable=False),

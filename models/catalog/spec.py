@@ -81,6 +81,22 @@ class TableSpec:
         body = ",\n  ".join(c.ddl() for c in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {body}\n)"
 
+    def comment_sql(self, database: str | None = None) -> list[str]:
+        """``COMMENT ON TABLE`` and ``COMMENT ON COLUMN`` statements that store the
+        descriptions (with units) in the database itself, so ``duckdb_tables()`` and
+        ``duckdb_columns()`` explain the table. ``database`` prefixes an attached one."""
+        name = f"{database}.{self.name}" if database else self.name
+        statements = [f"COMMENT ON TABLE {name} IS {_sql_text(self.description)}"]
+        for c in self.columns:
+            text = f"{c.description} (unit: {c.unit})" if c.unit else c.description
+            statements.append(f"COMMENT ON COLUMN {name}.{c.name} IS {_sql_text(text)}")
+        return statements
+
+
+def _sql_text(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
 
 _DUCKDB_TYPES = {str: "VARCHAR", int: "BIGINT", float: "DOUBLE", bool: "BOOLEAN",
                  date: "DATE", datetime: "TIMESTAMP"}

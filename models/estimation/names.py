@@ -1,9 +1,11 @@
 """Resolving what people call a GPU or an LLM to the canonical ids of the reference tables.
 
 Matching is on :func:`normalize_name` (lowercase, every non-alphanumeric character dropped), the
-same key the pipeline uses for provider GPU names. A name resolves when its key equals the key
-of a canonical id or an alias, or else when it is contained in the keys of exactly one id. An
-ambiguous or unknown name raises :class:`NameResolutionError`, whose message lists candidates.
+same key the pipeline uses for provider GPU names, by the rule of
+:func:`models.name_matching.resolve_name` (shared with the CLI): a name resolves when its key
+equals the key of a canonical id or an alias, or else when it is contained in the keys of
+exactly one id. An ambiguous or unknown name raises :class:`NameResolutionError`, whose
+message lists candidates.
 
 LLM names also go through ``llm_name_rules.csv``: provider and Hugging Face ids
 (``together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo``, ``deepseek-ai/DeepSeek-V3-0324``,
@@ -23,47 +25,12 @@ from functools import cache
 import pandas as pd
 
 from models.estimation import reference
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]")
-
-
-def normalize_name(name: str) -> str:
-    """Matching key of a name: lowercase with every non-alphanumeric character removed.
-
-    >>> normalize_name("NVIDIA A100-SXM4-80GB")
-    'nvidiaa100sxm480gb'
-    """
-    return _NON_ALNUM.sub("", str(name).lower())
-
-
-class NameResolutionError(ValueError):
-    """A GPU or model name that is unknown or ambiguous; ``candidates`` lists possible ids."""
-
-    def __init__(self, kind: str, name: str, candidates: list[str], ambiguous: bool):
-        self.kind, self.name, self.candidates, self.ambiguous = kind, name, candidates, ambiguous
-        problem = "is ambiguous" if ambiguous else "is unknown"
-        listed = ", ".join(candidates) if candidates else "none close"
-        super().__init__(f"{kind} name {name!r} {problem}; candidates: {listed}")
+from models.name_matching import NameResolutionError, normalize_name, resolve_name
 
 
 def _resolve(kind: str, name: str, keys: pd.DataFrame) -> str:
     """``keys`` has columns key (normalized name) and id; return the one id ``name`` means."""
-    key = normalize_name(name)
-    if not key:
-        raise NameResolutionError(kind, name, [], ambiguous=False)
-    exact = keys.loc[keys["key"] == key, "id"].unique()
-    if len(exact) == 1:
-        return str(exact[0])
-    if len(exact) > 1:
-        raise NameResolutionError(kind, name, sorted(exact), ambiguous=True)
-    partial = sorted(keys.loc[keys["key"].str.contains(key, regex=False), "id"].unique())
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise NameResolutionError(kind, name, partial, ambiguous=True)
-    close = difflib.get_close_matches(key, keys["key"].unique().tolist(), n=8, cutoff=0.6)
-    suggestions = sorted(keys.loc[keys["key"].isin(close), "id"].unique())
-    raise NameResolutionError(kind, name, suggestions, ambiguous=False)
+    return resolve_name(kind, name, zip(keys["key"], keys["id"], strict=True))
 
 
 def gpu_alias_keys(gpus: pd.DataFrame | None = None,

@@ -284,6 +284,20 @@ def workbook(snapshot: Snapshot) -> Iterator[CalamineWorkbook]:
             book.close()
 
 
+def mapped_sheets(snapshot: Snapshot, source: str, month: date
+                  ) -> Iterator[tuple[SheetLayout, Iterator[Row | Skipped]]]:
+    """Each sheet layout of ``source`` for the report month found in the workbook, with its
+    rows mapped (an optional sheet that is absent is passed over). The workbook stays open
+    while a sheet's rows are read, so read them before asking for the next sheet."""
+    with workbook(snapshot) as book:
+        for layout in sheet_layouts(source, month):
+            name = find_sheet(book, layout, snapshot)
+            if name is None:
+                continue
+            where = f"{snapshot.label}, sheet {name!r}"
+            yield layout, map_rows(sheet_rows(book, name, snapshot), layout, where)
+
+
 def find_sheet(book: CalamineWorkbook, layout: SheetLayout, snapshot: Snapshot) -> str | None:
     """The name of the sheet ``layout`` describes; None if absent and optional, else ParseError.
 

@@ -21,12 +21,10 @@ from sources.buildout.layout import (
     SheetLayout,
     Skipped,
     csv_rows,
-    find_sheet,
     json_rows,
     map_rows,
+    mapped_sheets,
     sheet_layouts,
-    sheet_rows,
-    workbook,
 )
 from sources.parsing import require_records, require_snapshots, validated
 from sources.snapshot import Snapshot
@@ -138,14 +136,8 @@ def parse_tables(source: str, snapshots: Sequence[Snapshot], model: type[BaseMod
 
 
 def _take_workbook(sink: RowSink, snapshot: Snapshot, month: date) -> None:
-    with workbook(snapshot) as book:
-        for layout in sheet_layouts(sink.source, month):
-            name = find_sheet(book, layout, snapshot)
-            if name is None:
-                continue
-            where = f"{snapshot.label}, sheet {name!r}"
-            sink.take(snapshot, layout,
-                      map_rows(sheet_rows(book, name, snapshot), layout, where), month)
+    for layout, rows in mapped_sheets(snapshot, sink.source, month):
+        sink.take(snapshot, layout, rows, month)
 
 
 def value(row: Row, name: str) -> Any:

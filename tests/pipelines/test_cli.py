@@ -16,12 +16,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory):
-    data = tmp_path_factory.mktemp("cli") / "data"
-    result = runner.invoke(app, ["refresh", "--replay", str(DEMO_ARCHIVE), "--date",
-                                 str(DEMO_DATE), "--data-dir", str(data)])
-    assert result.exit_code == 0, result.output
-    return data, result.output
+def refreshed(demo_warehouse):
+    return demo_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +59,7 @@ def test_a_locked_warehouse_is_one_line_and_exit_1(tmp_path):
 
 def test_query_truncates_long_values_in_the_terminal(data_dir):
     sql = "SELECT repeat('x', 100000) AS long_text"
-    result = runner.invoke(app, ["query", sql, "--data-dir", str(data_dir)])
+    result = runner.invoke(app, ["query", sql, "--format", "table", "--data-dir", str(data_dir)])
     assert result.exit_code == 0 and "100,000 characters" in result.output
     assert len(result.output) < 5000
     full = runner.invoke(app, ["query", sql, "--format", "csv", "--data-dir", str(data_dir)])
@@ -94,7 +90,7 @@ def test_export_csv_and_parquet(data_dir, tmp_path):
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
     bad = runner.invoke(app, ["export", "out.nope", "--data-dir", str(data_dir)])
-    assert bad.exit_code == 1 and "no table" in bad.output
+    assert bad.exit_code == 1 and "unknown table 'out.nope'" in bad.output
 
 
 def test_status_lists_every_source(data_dir):
@@ -193,7 +189,8 @@ def test_import_history_files_backfill_offers_that_the_index_can_tell_apart(tmp_
 
 def test_query_prints_null_as_empty_not_nan(data_dir):
     result = runner.invoke(app, ["query", "SELECT NULL::VARCHAR AS a, NULL::DOUBLE AS b, "
-                                 "NULL::DATE AS c, 1 AS d", "--data-dir", str(data_dir)])
+                                 "NULL::DATE AS c, 1 AS d", "--format", "table",
+                                 "--data-dir", str(data_dir)])
     assert result.exit_code == 0
     assert "nan" not in result.output.lower() and "NaT" not in result.output
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from models.catalog import TABLES
 from pipelines import steps
 from pipelines.cli import app
 from pipelines.definitions import defs
@@ -67,25 +68,52 @@ def data_dir(tmp_path_factory) -> Path:
     return settings.data_dir
 
 
+# The buildout rows the report must pick: the newest vintage (report month) on or before the
+# report day, at its latest quarter on or before that day.
+VINTAGE, QUARTER = "2026-10-01", "2026-07-01"
+MW_ROWS = (  # report_month, quarter, state, iso, status, measure, source, mw, n_sites
+    (VINTAGE, QUARTER, "TX", "ERCOT", "operational", "it_mw", "epoch_datacenters", 500, 5),
+    (VINTAGE, QUARTER, "TX", "ERCOT", "permitting", "queued_load_mw", "ercot_gis", 1200, 3),
+    (VINTAGE, QUARTER, None, "PJM", "permitting", "queued_load_mw", "pjm_queue", 900, 2),
+    (VINTAGE, "2026-04-01", "TX", "ERCOT", "operational", "it_mw", "epoch_datacenters", 400, 4),
+    (VINTAGE, "2027-01-01", "TX", "ERCOT", "permitting", "queued_load_mw", "ercot_gis", 9999, 9),
+    ("2026-07-01", QUARTER, "TX", "ERCOT", "operational", "it_mw", "epoch_datacenters", 123, 1),
+)
+GPU_ROWS = (  # report_month, quarter, state, gpu_model, from IT MW (central, low, high),
+    #           from facility MW (central, low, high)
+    (VINTAGE, QUARTER, "TX", "h100-sxm-80gb", (300000, 250000, 350000), (200000, 150000, 220000)),
+    (VINTAGE, QUARTER, "VA", "h100-sxm-80gb", (100000, 80000, 120000), (None, None, None)),
+    (VINTAGE, QUARTER, "TX", "gb200-186gb", (90000, 70000, 110000), (None, None, None)),
+    ("2026-07-01", QUARTER, "TX", "h100-sxm-80gb", (1, 1, 1), (1, 1, 1)),
+)
+
+
 def with_buildout(data_dir: Path, target: Path) -> Path:
-    """A copy of the data directory whose snapshot also has the buildout tables."""
+    """A copy of the data directory whose snapshot also has the buildout tables (declared as
+    the catalog declares them)."""
     shutil.copytree(data_dir / "published", target / "published")
     with duckdb.connect(str(target / "published" / "compute_atlas.duckdb")) as con:
-        con.execute(f"CREATE TABLE {MW_TABLE} (quarter DATE, state VARCHAR, iso VARCHAR, "
-                    "status VARCHAR, measure VARCHAR, source VARCHAR, mw DOUBLE, n_sites BIGINT)")
-        con.execute(f"INSERT INTO {MW_TABLE} VALUES "
-                    "('2026-07-01', 'TX', 'ERCOT', 'operating', 'it_load', 'permits', 500, 5), "
-                    "('2026-07-01', 'TX', 'ERCOT', 'planned', 'it_load', 'queue', 1200, 3), "
-                    "('2026-07-01', NULL, 'PJM', 'planned', 'it_load', 'queue', 900, 2), "
-                    "('2026-04-01', 'TX', 'ERCOT', 'operating', 'it_load', 'permits', 400, 4), "
-                    "('2027-01-01', 'TX', 'ERCOT', 'planned', 'it_load', 'queue', 9999, 9)")
-        con.execute(f"CREATE TABLE {GPUS_TABLE} (quarter DATE, state VARCHAR, "
-                    "gpu_model VARCHAR, basis VARCHAR, gpus_hostable DOUBLE, "
-                    "gpus_hostable_low DOUBLE, gpus_hostable_high DOUBLE)")
-        con.execute(f"INSERT INTO {GPUS_TABLE} VALUES "
-                    "('2026-07-01', 'TX', 'h100-sxm-80gb', 'operating', 300000, 250000, 350000), "
-                    "('2026-07-01', 'VA', 'h100-sxm-80gb', 'operating', 100000, 80000, 120000), "
-                    "('2026-07-01', 'TX', 'gb200-186gb', 'planned', 90000, 70000, 110000)")
+        for name in (MW_TABLE, GPUS_TABLE):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+            con.execute(TABLES[name].create_sql())
+        for month, quarter, state, iso, status, measure, source, mw, n in MW_ROWS:
+            con.execute(f"INSERT INTO {MW_TABLE} BY NAME SELECT ?::DATE AS report_month, "
+                        "?::DATE AS quarter, 'q' AS quarter_label, false AS is_projected, "
+                        "? AS state, ? AS iso, ? AS status, ? AS measure, ? AS source, "
+                        "? AS mw, ? AS n_sites, 0 AS n_sites_without_mw",
+                        [month, quarter, state, iso, status, measure, source, mw, n])
+        for month, quarter, state, gpu, it, facility in GPU_ROWS:
+            con.execute(f"INSERT INTO {GPUS_TABLE} BY NAME SELECT ?::DATE AS report_month, "
+                        "?::DATE AS quarter, 'q' AS quarter_label, false AS is_projected, "
+                        "? AS state, ? AS gpu_model, 'compute_equivalent' AS estimate_kind, "
+                        "1 AS n_sites, 0 AS n_sites_without_it_mw, "
+                        "0 AS n_sites_without_facility_mw, 700 AS tdp_w, "
+                        "1.82 AS overhead_factor, 1.82 AS overhead_factor_low, "
+                        "1.98 AS overhead_factor_high, 1.3 AS pue, 1.2 AS pue_low, "
+                        "1.4 AS pue_high, ? AS gpus_from_it_mw, ? AS gpus_from_it_mw_low, "
+                        "? AS gpus_from_it_mw_high, ? AS gpus_from_facility_mw, "
+                        "? AS gpus_from_facility_mw_low, ? AS gpus_from_facility_mw_high",
+                        [month, quarter, state, gpu, *it, *facility])
     return target
 
 
@@ -105,9 +133,9 @@ def test_every_price_chart_is_written_with_its_csv_sources_and_dates(data_dir, t
     html = (tmp_path / REPORT_FILE).read_text()
     assert charts(html) == PRICE_SECTIONS
     assert f"wrote {tmp_path / REPORT_FILE} (5 charts, 2 without)" in output
-    for slug in BUILDOUT_SECTIONS:  # skipped with a note until those tables are published
-        assert f'id="note-{slug}"' in html and not (tmp_path / f"{slug}.csv").exists()
-    assert f"skipped: {MW_TABLE} is not in the published snapshot" in html
+    for slug in BUILDOUT_SECTIONS:  # published but empty here: a note and an empty CSV
+        assert f'id="note-{slug}"' in html
+        assert pd.read_csv(tmp_path / f"{slug}.csv").empty
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
     assert "https://" not in html
     # every chart states its source tables and the dates of its data, in the SVG itself
@@ -130,18 +158,34 @@ def test_every_price_chart_is_written_with_its_csv_sources_and_dates(data_dir, t
     assert set(history["origin"]) == {"live", "history"}
 
 
-def test_buildout_sections_appear_once_their_tables_are_published(data_dir, tmp_path):
+def test_a_snapshot_from_before_the_buildout_tables_skips_their_sections(data_dir, tmp_path):
+    older = tmp_path / "data"
+    shutil.copytree(data_dir / "published", older / "published")
+    with duckdb.connect(str(older / "published" / "compute_atlas.duckdb")) as con:
+        for name in (MW_TABLE, GPUS_TABLE):
+            con.execute(f"DROP TABLE {name}")
+    report(older, tmp_path / "out")
+    html = (tmp_path / "out" / REPORT_FILE).read_text()
+    assert charts(html) == PRICE_SECTIONS
+    assert f"skipped: {MW_TABLE} is not in the published snapshot" in html
+    assert not (tmp_path / "out" / "gpus_hostable.csv").exists()
+
+
+def test_buildout_sections_appear_once_their_tables_have_rows(data_dir, tmp_path):
     data = with_buildout(data_dir, tmp_path / "data")
     report(data, tmp_path / "out")
     html = (tmp_path / "out" / REPORT_FILE).read_text()
     assert charts(html) == PRICE_SECTIONS + BUILDOUT_SECTIONS
     mw = pd.read_csv(tmp_path / "out" / "buildout_mw_by_region_status.csv")
     # the latest quarter on or before the report date, never a later one
+    # of the newest vintage only, at the latest quarter on or before the report date
     assert sorted(zip(mw["quarter"], mw["region"], mw["status"], mw["mw"], strict=True)) == [
-        ("2026-07-01", "PJM", "planned", 900.0), ("2026-07-01", "TX", "operating", 500.0),
-        ("2026-07-01", "TX", "planned", 1200.0)]
-    gpus = pd.read_csv(tmp_path / "out" / "gpus_hostable.csv")
-    assert gpus.set_index("gpu_model").loc["h100-sxm-80gb", "gpus_hostable_high"] == 470000
+        (QUARTER, "PJM", "permitting", 900.0), (QUARTER, "TX", "operational", 500.0),
+        (QUARTER, "TX", "permitting", 1200.0)]
+    gpus = pd.read_csv(tmp_path / "out" / "gpus_hostable.csv").set_index(["gpu_model", "basis"])
+    assert gpus.loc[("h100-sxm-80gb", "it_mw"), "gpus_hostable_high"] == 470000
+    assert gpus.loc[("h100-sxm-80gb", "facility_mw"), "gpus_hostable"] == 200000
+    assert ("gb200-186gb", "facility_mw") not in gpus.index  # no facility MW: no row, not 0
     assert f"Source: {GPUS_TABLE} · data: 2026-07-01" in html
 
 

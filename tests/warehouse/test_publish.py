@@ -1,6 +1,7 @@
 """The published snapshot: core/out only, readable read-only by DuckDB 1.x storage, swapped in
 atomically, updated incrementally with only the changed partitions, leftovers cleaned."""
 
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -8,11 +9,7 @@ import pandas as pd
 import pytest
 
 from models.catalog import TABLES, table
-from warehouse.publish import (
-    PUBLISHED_STORAGE_VERSION,
-    export_table,
-    publish_snapshot,
-)
+from warehouse.publish import PUBLISHED_STORAGE_VERSION, publish_snapshot
 from warehouse.schema import ensure_schema
 from warehouse.write import replace_partition
 
@@ -112,10 +109,30 @@ def test_a_failed_publish_keeps_the_previous_file_and_the_pending_changes(con, t
     assert _count(target, "SELECT count(*) FROM out.gpu__daily_price_index") == 3
 
 
-def test_export_csv_is_sorted_by_primary_key(con, tmp_path):
-    out = export_table(con, "out.gpu__daily_price_index", "csv", tmp_path / "idx.csv")
-    lines = out.read_text().splitlines()
-    assert lines[0].startswith("observation_date,gpu_model,price_type")
-    assert [line.split(",")[1] for line in lines[1:]] == ["a100-sxm-80gb", "h100-sxm-80gb"]
-    with pytest.raises(ValueError, match="unknown export format"):
-        export_table(con, "out.gpu__daily_price_index", "xlsx", tmp_path / "x.xlsx")
+def test_published_tables_and_columns_carry_the_catalog_descriptions(con, tmp_path):
+    result = publish_snapshot(con, tmp_path / "pub" / "compute_atlas.duckdb")
+    with duckdb.connect(str(result.path), read_only=True) as reader:
+        table_comment = reader.execute(
+            "SELECT comment FROM duckdb_tables() WHERE schema_name = 'out' "
+            "AND table_name = 'gpu__daily_price_index'").fetchone()[0]
+        columns = dict(reader.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = 'out' "
+            "AND table_name = 'gpu__daily_price_index'").fetchall())
+        uncommented = reader.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name IN ('core', 'out') "
+            "AND comment IS NULL").fetchone()[0]
+    assert table_comment == INDEX.description
+    usd = INDEX.column("min_usd_per_gpu_hour")
+    assert columns["min_usd_per_gpu_hour"] == f"{usd.description} (unit: {usd.unit})"
+    assert uncommented == 0
+
+
+def test_a_changed_description_publishes_in_full(con, tmp_path, monkeypatch):
+    target = tmp_path / "pub" / "compute_atlas.duckdb"
+    publish_snapshot(con, target)
+    replace_partition(con, INDEX, _index(D2, "b200-180gb"), {"observation_date": D2})
+    monkeypatch.setitem(TABLES, INDEX.name, replace(INDEX, description="reworded"))
+    assert publish_snapshot(con, target).mode == "full"
+    with duckdb.connect(str(target), read_only=True) as reader:
+        assert reader.execute("SELECT comment FROM duckdb_tables() WHERE table_name = "
+                              "'gpu__daily_price_index'").fetchone()[0] == "reworded"
