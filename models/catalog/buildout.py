@@ -46,7 +46,9 @@ DATACENTER_FILINGS = TableSpec(
                "'Loudoun County, VA'", nullable=False),
         Column("record_id", "VARCHAR", "the jurisdiction's permit, application or parcel id",
                nullable=False),
-        Column("kind", "VARCHAR", "building_permit, land_use_application or parcel",
+        Column("kind", "VARCHAR", "building_permit, land_use_application, parcel (a data-center "
+               "parcel) or zoning_parcel (a parcel zoned for data centers: capacity for "
+               "future builds, never a site)",
                nullable=False),
         Column("title", "VARCHAR", "plan, project or permit name as filed"),
         Column("description", "VARCHAR", "work or plan description as filed"),

@@ -18,7 +18,8 @@ JURISDICTIONS_CSV = (Path(__file__).resolve().parents[2] / "sources" / "buildout
                      / "jurisdictions.csv")
 # kind of record -> entity part of the raw table name
 ENTITIES: dict[str, str] = {"building_permit": "permits",
-                            "land_use_application": "applications", "parcel": "parcels"}
+                            "land_use_application": "applications", "parcel": "parcels",
+                            "zoning_parcel": "zoning_parcels"}
 
 
 def raw_filings_table_name(source: str, kind: str) -> str:

@@ -18,7 +18,8 @@ class PermitFiling(Record):
 
     report_month: date = field("first day of the month of the vintage")
     record_id: str = field("the jurisdiction's permit, application or parcel id", min_length=1)
-    kind: str = field("building_permit, land_use_application or parcel")
+    kind: str = field("building_permit, land_use_application, parcel (a data-center parcel) or "
+                      "zoning_parcel (zoned for data centers: capacity, not a site)")
     jurisdiction: str = field("publishing jurisdiction, e.g. 'Loudoun County, VA'")
     record_type: str | None = optional("permit type and work class, plan type or land-use code "
                                        "as the source writes it")

@@ -9,7 +9,8 @@ Columns of ``jurisdictions.csv``:
 
 * ``name, title, jurisdiction, county, state, homepage, terms``: identity and licence;
 * ``protocol`` (``socrata``, ``arcgis``, ``excel_report``), ``kind`` (``building_permit``,
-  ``land_use_application``, ``parcel``);
+  ``land_use_application``, ``parcel``, ``zoning_parcel``: a parcel zoned for data centers,
+  capacity for future builds, never a site);
 * ``endpoint`` (SODA resource URL, ArcGIS layer URL, or the page listing monthly workbooks),
   ``query`` (SODA ``$where`` / ArcGIS ``where``), ``format`` (ArcGIS ``json`` or ``geojson``),
   ``page_size``, ``order_by`` (SODA ``$order``, ArcGIS ``orderByFields``);

@@ -200,6 +200,8 @@ def built(con):
         filing("B-2", "building_permit", 39.1, -77.6, "county", "County centroid only"),
         filing("B-3", "building_permit", None, None, "address", "No point"),
         filing("PARCEL-1", "parcel", 29.42937, -98.48690, "parcel", "H5 San Antonio"),
+        # zoned for data centers, on the same spot: capacity, not a site
+        filing("ZONED-1", "zoning_parcel", 29.42937, -98.48690, "parcel", "H5 San Antonio"),
     ], columns=list(table("core.permits__datacenter_filings").column_names))
     replace_partition(con, table("core.permits__datacenter_filings"), filings,
                       {"report_month": MONTH})
@@ -238,6 +240,7 @@ def test_filings_with_a_site_point_join_and_parcels_anchor_before_osm(built):
     # county-centroid and point-less filings take no part
     assert ("loudoun_permits", "B-2") not in by_record
     assert ("loudoun_permits", "B-3") not in by_record
+    assert ("loudoun_permits", "ZONED-1") not in by_record  # a zoning parcel is not a site
     assert by_record[("loudoun_permits", "PARCEL-1")] == ("loudoun_permits:PARCEL-1", "anchor")
     assert by_record[("osm_datacenters", "way/102129663")][0] == "loudoun_permits:PARCEL-1"
     assert by_record[("loudoun_permits", "B-1")][0] == "loudoun_permits:PARCEL-1"

@@ -1,7 +1,7 @@
 -- Every record the facility resolution (warehouse.facilities) matches into sites, for one
 -- report month, with its anchor priority (the contract's order: Epoch 1, parcel 2, OSM 3,
 -- IM3 4, permit 5). Filings take part only with a site-level point: a county centroid is never
--- a site. Epoch's current numbers: IT MW and H100e from the site row ('Current power (MW)' is
+-- a site, and a parcel zoned for data centers (kind zoning_parcel) is capacity, not a site. Epoch's current numbers: IT MW and H100e from the site row ('Current power (MW)' is
 -- IT power), facility MW and status from its latest dated row that is not a projection.
 WITH epoch_now AS (
     SELECT data_center,
@@ -33,7 +33,7 @@ SELECT source, record_id, CASE kind WHEN 'parcel' THEN 2 ELSE 5 END AS priority,
        longitude, location_precision, status, square_feet, snapshot_sha256
 FROM core.permits__datacenter_filings
 WHERE report_month = $report_month AND latitude IS NOT NULL AND longitude IS NOT NULL
-  AND location_precision IS DISTINCT FROM 'county'
+  AND location_precision IS DISTINCT FROM 'county' AND kind <> 'zoning_parcel'
 UNION ALL BY NAME
 SELECT 'osm_datacenters' AS source, element_type || '/' || element_id AS record_id,
        3 AS priority, name, operator, state, latitude, longitude,
