@@ -123,7 +123,8 @@ def _mw_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
         x=alt.X("sum(mw):Q", title="MW"),
         color=alt.Color("status:N", title="status"),
         row=alt.Row("measure:N", title=None),
-    ).properties(width=WIDTH - 160, height=_rows_height(frame, "region"))
+    ).properties(width=WIDTH - 160, height=_rows_height(frame, "region")
+                 ).resolve_scale(y="independent")  # each measure lists only its regions
 
 
 def _gpus_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
