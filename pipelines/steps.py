@@ -341,8 +341,9 @@ def history_source_name(origin: str) -> str:
 def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: str, path: Path,
                    as_of: date, *, cloud: str | None = None, first_day: date | None = None,
                    max_bytes: int = 2 * 1024**3) -> ImportOutcome:
-    """Archive a third-party history file, parse it, and replace the rows of its origin on
-    every day it lists, with its rejects, in one transaction; offers dated before
+    """Archive a third-party history file, parse it, and replace the rows of its origin for
+    every provider and day it lists, with its rejects, in one transaction (so one cloud's
+    SkyPilot catalog never replaces another's of the same day); offers dated before
     ``first_day`` (the first partition) are rejected with that reason. Raises SourceError
     (ParseError, FetchError) for a file that cannot be read."""
     from sources.history import ORIGINS, cloud_gpus, skypilot, sooddvs
@@ -372,9 +373,9 @@ def import_history(con: duckdb.DuckDBPyConnection, archive: RawArchive, origin: 
     outcome = ImportOutcome(origin, snapshot.sha256, sorted(set(rows["observation_date"])),
                             len(rows), len(rejects))
     with transaction(con):
-        for day in outcome.dates:
-            write_partition(con, PartitionWrite(spec, rows[rows["observation_date"] == day],
-                                                {"origin": origin, "observation_date": day}))
+        for (provider, day), offers in rows.groupby(["provider", "observation_date"]):
+            write_partition(con, PartitionWrite(spec, offers, {
+                "origin": origin, "provider": provider, "observation_date": day}))
         write_partition(con, PartitionWrite(table(REJECTS), rejects,
                                             {"source": name, "observation_date": as_of}))
     return outcome

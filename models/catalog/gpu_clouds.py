@@ -53,14 +53,16 @@ HISTORY_OFFERS = TableSpec(
     name="raw.history__gpu_offers",
     description="Offers imported from third-party price history (`compute-atlas import-history`): "
                 "SkyPilot catalogs, cloud-gpus.com tables, sooddvs tracker files. "
-                "observation_date is the day the file says the offer was listed; every import "
-                "replaces the rows of its origin on those days.",
+                "observation_date is the day the file says the offer was listed; an import "
+                "replaces the rows of its origin for the providers and days it lists (a "
+                "SkyPilot catalog is one cloud's: importing another cloud's catalog of the same "
+                "day adds to it).",
     columns=(*PROVENANCE,
              Column("origin", "VARCHAR", "the history format: skypilot, cloud-gpus or sooddvs",
                     nullable=False),
              *record_columns(HistoryOffer)),
     primary_key=("observation_date", "origin", "provider", *OFFER_KEY),
-    partition_by=("origin", "observation_date"),
+    partition_by=("origin", "provider", "observation_date"),
 )
 
 TABLES = (*GPU_OFFER_TABLES, *TOKEN_PRICE_TABLES, HISTORY_OFFERS)

@@ -182,6 +182,15 @@ def test_import_history_files_backfill_offers_that_the_index_can_tell_apart(tmp_
                                          "provider": "runpod", "n": 6, "mapped": 6}]
     archived = RawArchive(data / "raw").entries("history_skypilot")
     assert len(archived) == 1 and archived[0].url == f"file:{catalog.name}"
+    # another cloud's catalog of the same day adds to the day; it does not replace runpod's
+    other = runner.invoke(app, ["import-history", "skypilot", str(catalog), "--as-of",
+                                "2021-06-01", "--cloud", "lambda", "--data-dir", str(data)])
+    assert other.exit_code == 0, other.output
+    query = runner.invoke(app, ["query", "SELECT provider, count(*) AS n FROM "
+                                "core.cloud__daily_gpu_offers GROUP BY ALL ORDER BY provider",
+                                "--format", "json", "--data-dir", str(data)])
+    assert json.loads(query.output) == [{"provider": "lambda", "n": 6},
+                                        {"provider": "runpod", "n": 6}]
     unknown = runner.invoke(app, ["import-history", "nope", str(catalog), "--as-of",
                                   "2021-06-01", "--data-dir", str(data)])
     assert unknown.exit_code == 1 and "unknown history format 'nope'" in unknown.output
