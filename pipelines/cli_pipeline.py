@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from warehouse.connection import WarehouseSettings
 
 
-def _days(day: str | None, since: str | None) -> list[date]:
+def _days(day: str | None, since: str | None) -> list[date] | None:
+    """The days named by --date/--since; None for neither: each source's partition due today."""
+    if day is None and since is None:
+        return None
     end = parse_day(day) if day else datetime.now(UTC).date()
     if since is None:
         return [end]
@@ -83,7 +86,7 @@ def _print_report(report: RefreshReport) -> None:
     console.print(f"dagster runs: {', '.join(r[:8] for r in report.run_ids)}", style="dim")
 
 
-def _run_refresh(settings: WarehouseSettings, sources: list[Source], days: list[date],
+def _run_refresh(settings: WarehouseSettings, sources: list[Source], days: list[date] | None,
                  **kwargs) -> None:
     console.print(f"warehouse {settings.database}; archive {settings.archive_dir}")
     from pipelines import runner  # Dagster loads in seconds: only for the commands that run it

@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from pipelines.defs.sources import fetch_key
 from pipelines.defs.tables import table_key
 from pipelines.steps import ImportOutcome
 from sources.archive import RawArchive
-from sources.base import Cadence, Source, partition_start
+from sources.base import Cadence, Source, due_partition, partition_start
 from warehouse.build import DOMAINS, Domain
 from warehouse.connection import REPO_ROOT, WarehouseSettings
 from warehouse.lineage import upstream
@@ -228,39 +228,42 @@ def _domain_report(settings: WarehouseSettings, run: RunOutcome, domain: Domain,
     return report
 
 
-def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequence[date], *,
+def refresh(settings: WarehouseSettings, sources: Sequence[Source], days: Sequence[date] | None,
+            *,
             mode: str = "auto", replay_dir: Path | None = None,
             fetch_ids: dict[str, str] | None = None, publish: bool = True,
             assumptions: dict[str, Any] | None = None,
             on_start: Callable[[str, date, int], None] = lambda cadence, day, n: None,
             on_source: Callable[[SourceReport], None] = lambda report: None) -> RefreshReport:
-    """Fetch and parse ``sources`` for the partitions covering ``days``, rebuild the derived
-    tables they feed for those partitions, then publish."""
-    by_cadence: dict[Cadence, list[Source]] = {}
+    """Fetch and parse ``sources`` for the partitions covering ``days`` (None: each source's
+    partition due today, see :func:`~sources.base.due_partition`), rebuild the derived tables
+    they feed for those partitions, then publish."""
+    groups: dict[tuple[Cadence, date], list[Source]] = {}
     for source in sources:
-        by_cadence.setdefault(source.cadence, []).append(source)
-    partitions = {cadence: sorted({partition_start(cadence, d) for d in days})
-                  for cadence in by_cadence}
-    for cadence, starts in partitions.items():  # refuse before anything runs
-        for partition in starts:
-            require_partition(cadence, partition)
+        starts = ({due_partition(source, datetime.now(UTC).date())} if days is None
+                  else {partition_start(source.cadence, d) for d in days})
+        for start in starts:
+            groups.setdefault((source.cadence, start), []).append(source)
+    for cadence, partition in groups:  # refuse before anything runs
+        require_partition(cadence, partition)
     with settings.connect() as con:  # create the schema once, and fail early if locked
         ensure_schema(con)
     report = RefreshReport()
     _reference_if_stale(settings, report)
     rebuild: dict[str, set[date]] = {}
-    for cadence, group in by_cadence.items():
-        for partition in partitions[cadence]:
-            on_start(cadence, partition, len(group))
-            run = run_sources(settings, group, partition.isoformat(), mode=mode,
-                              replay_dir=replay_dir, fetch_ids=fetch_ids)
-            report.run_ids.append(run.run_id)
-            for source_report in _source_reports(settings, run, group, partition):
-                report.sources.append(source_report)
-                on_source(source_report)
-            for source in group:
-                for domain in domains_fed_by(source):
-                    rebuild.setdefault(domain.name, set()).add(partition)
+    cadences = list(dict.fromkeys(source.cadence for source in sources))  # in the given order
+    for (cadence, partition), group in sorted(
+            groups.items(), key=lambda g: (cadences.index(g[0][0]), g[0][1])):
+        on_start(cadence, partition, len(group))
+        run = run_sources(settings, group, partition.isoformat(), mode=mode,
+                          replay_dir=replay_dir, fetch_ids=fetch_ids)
+        report.run_ids.append(run.run_id)
+        for source_report in _source_reports(settings, run, group, partition):
+            report.sources.append(source_report)
+            on_source(source_report)
+        for source in group:
+            for domain in domains_fed_by(source):
+                rebuild.setdefault(domain.name, set()).add(partition)
     rebuild_and_publish(settings, report, rebuild, assumptions=assumptions, publish=publish)
     return report
 

@@ -35,7 +35,7 @@ from models.catalog import TABLES, TableSpec, table
 from models.catalog.spec import PROVENANCE
 from pipelines.text import cut
 from sources.archive import RawArchive
-from sources.base import ParseResult, Source, partition_start
+from sources.base import ParseResult, Source, due_partition
 from sources.errors import SourceError
 from sources.http import FetchSession, HttpSettings, ReplayTransport, build_client
 from sources.registry import SOURCES
@@ -74,8 +74,8 @@ def resolve_mode(mode: str, source: Source, partition: date) -> str:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if mode != "auto":
         return mode
-    current = partition_start(source.cadence, datetime.now(UTC).date())
-    return "live" if source.fetches_history or partition == current else "archive"
+    due = due_partition(source, datetime.now(UTC).date())
+    return "live" if source.fetches_history or partition >= due else "archive"
 
 
 # ---------------------------------------------------------------------------- fetch

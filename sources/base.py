@@ -79,12 +79,26 @@ class Source:
     # otherwise only the current partition is fetched and past ones are re-parsed from the
     # archive.
     fetches_history: bool = False
+    # Monthly reports that describe a month and appear during the next one (ERCOT's GIS
+    # report, EIA-860M, Loudoun's issued-permit workbook): 1, so the partition due on a day is
+    # the month before its own (see due_partition). The current month's report cannot exist.
+    publication_lag_months: Literal[0, 1] = 0
 
 
 # How late a source's newest partition may be before it counts as stale: a daily price feed by
 # a day; a monthly report describes a month and appears during the next one.
 FRESHNESS_GRACE_DAYS: dict[Cadence, int | None] = {"daily": 1, "weekly": 7, "monthly": 45,
                                                     "on_demand": None}
+
+
+def due_partition(source: Source, day: date) -> date:
+    """The newest partition of ``source`` that can be published on ``day``: the partition the
+    day falls in, or for a report published the month after the one it describes, the month
+    before."""
+    start = partition_start(source.cadence, day)
+    if source.publication_lag_months and source.cadence == "monthly":
+        return (start - timedelta(days=1)).replace(day=1)
+    return start
 
 
 def partition_start(cadence: Cadence, day: date) -> date:

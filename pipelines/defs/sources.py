@@ -12,7 +12,7 @@ sources' steps do not depend on it and run on. Retrying is the HTTP client's job
 """
 
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -53,6 +53,23 @@ def _run_start(context: dg.AssetExecutionContext) -> datetime | None:
     return datetime.fromtimestamp(started, UTC).replace(tzinfo=None) if started else None
 
 
+# A report published the month after the one it describes (Source.publication_lag_months):
+# automation works on the partition before the latest, which is the newest one that can exist.
+# A lookback takes the partitions that START within it of the latest window's end: the last
+# two months start 59-62 days before it, the one before them 89-92, so 75 days takes two.
+PREVIOUS_MONTH = (dg.AutomationCondition.in_latest_time_window(timedelta(days=75))
+                  & ~dg.AutomationCondition.in_latest_time_window()
+                  ).with_label("in_previous_time_window")
+
+
+def _automation(source: Source, condition: dg.AutomationCondition) -> dg.AutomationCondition:
+    """``condition`` (on_cron, eager: both target the latest time window) aimed at the
+    partition due for ``source``."""
+    if not source.publication_lag_months:
+        return condition
+    return condition.replace("in_latest_time_window", PREVIOUS_MONTH)
+
+
 def source_assets(source: Source) -> list[dg.AssetsDefinition]:
     plan = PLANS[source.cadence]
     automate = plan.fetch_cron is not None
@@ -62,8 +79,8 @@ def source_assets(source: Source) -> list[dg.AssetsDefinition]:
         kinds={"python"},
         description=f"Fetch {source.title} into the raw archive ({source.cadence}; "
                     f"{', '.join(source.urls)}).",
-        automation_condition=dg.AutomationCondition.on_cron(plan.fetch_cron) if automate
-        else None,
+        automation_condition=_automation(source, dg.AutomationCondition.on_cron(
+            plan.fetch_cron)) if automate else None,
         metadata={"source": source.name, "cadence": source.cadence, "terms": source.terms},
     )
     def fetch(context: dg.AssetExecutionContext, config: FetchConfig,
@@ -86,7 +103,8 @@ def source_assets(source: Source) -> list[dg.AssetsDefinition]:
         partitions_def=plan.partitions, group_name=source.family, kinds={"duckdb"},
         pool="warehouse_writer", description=f"{source.title}: parsed rows "
                                              f"({source.raw_table}).",
-        automation_condition=dg.AutomationCondition.eager() if automate else None,
+        automation_condition=_automation(source, dg.AutomationCondition.eager()) if automate
+        else None,
         metadata=table_metadata(source.raw_table) | {"source": source.name},
     )
     def parse(context: dg.AssetExecutionContext, config: ParseConfig,

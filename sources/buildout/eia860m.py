@@ -137,5 +137,7 @@ SOURCE = Source(
     parse=parse,
     # the listing (archive) keeps every monthly vintage, so past months can still be fetched
     fetches_history=True,
+    # a month's workbook is published during the next month (about four weeks later)
+    publication_lag_months=1,
     max_response_bytes=256 * MIB,
 )

@@ -127,5 +127,7 @@ SOURCE = Source(
     parse=parse,
     # the listing (archive) keeps every monthly vintage, so past months can still be fetched
     fetches_history=True,
+    # a month's report is run on the first days of the next month
+    publication_lag_months=1,
     max_response_bytes=64 * MIB,
 )

@@ -166,7 +166,11 @@ def source(jurisdiction: Jurisdiction) -> Source:
         raw_table=jurisdiction.raw_table, fetch=partial(adapter.fetch, jurisdiction),
         parse=partial(parse_filings, jurisdiction),
         api_key_env=socrata.APP_TOKEN_ENV if jurisdiction.protocol == "socrata" else None,
-        max_response_bytes=64 * MIB)
+        max_response_bytes=64 * MIB,
+        # a monthly workbook report is posted during the next month, and the listing keeps
+        # every past month's
+        fetches_history=jurisdiction.protocol == "excel_report",
+        publication_lag_months=1 if jurisdiction.protocol == "excel_report" else 0)
 
 
 SOURCES: tuple[Source, ...] = tuple(source(j) for j in jurisdictions())
