@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from models.catalog import TABLES
+from models.catalog.buildout import MEASURES, STATUS_LADDER
 
 # Per-GPU-hour prices outside this range are data errors, not market moves: the cheapest
 # marketplace GPUs rent for cents, and no single accelerator lists above ~$20/hour today.
@@ -35,6 +36,8 @@ TOKENS = "core.llm__daily_token_prices"
 INDEX = "out.gpu__daily_price_index"
 FACILITIES = "core.datacenter__facilities"
 EPOCH_TIMELINES = "core.datacenter__epoch_timelines"
+MW_PIPELINE = "out.buildout__quarterly_mw_by_region_status"
+GPU_EQUIVALENT = "out.buildout__gpu_capacity_equivalent"
 # No single site draws more (the largest Epoch site projects a few GW).
 SITE_MW_MAX = 20_000
 
@@ -166,6 +169,28 @@ def _facilities_summary(con, column, value):
         "n_records": int(records or 0)}
 
 
+def _mw_pipeline_summary(con, column, value):
+    n, sites, quarters, it_mw, load_mw = con.execute(
+        f"SELECT count(*), sum(n_sites) FILTER (quarter = date_trunc('quarter', {column})), "
+        f"count(DISTINCT quarter), sum(mw) FILTER (measure = 'it_mw' AND NOT is_projected "
+        f"AND quarter = date_trunc('quarter', {column})), sum(mw) FILTER "
+        f"(measure = 'queued_load_mw') FROM {MW_PIPELINE} WHERE {column} = ?",
+        [value]).fetchone()
+    return n > 0, (f"{n} rows over {quarters} quarters; this quarter: {sites or 0} sites, "
+                   f"{it_mw or 0:,.0f} IT MW dated, {load_mw or 0:,.0f} MW of load queued"), {
+        "row_count": n, "n_quarters": quarters, "n_sites_this_quarter": int(sites or 0),
+        "it_mw_this_quarter": float(it_mw or 0), "queued_load_mw": float(load_mw or 0)}
+
+
+def _gpu_equivalent_summary(con, column, value):
+    n, states, h100 = con.execute(
+        f"SELECT count(*), count(DISTINCT state), sum(gpus_from_it_mw) FILTER "
+        f"(gpu_model = 'h100-sxm-80gb' AND quarter = date_trunc('quarter', {column})) "
+        f"FROM {GPU_EQUIVALENT} WHERE {column} = ?", [value]).fetchone()
+    return n > 0, f"{n} rows in {states} states; {h100 or 0:,} H100 equivalents this quarter", {
+        "row_count": n, "n_states": states, "h100_from_it_mw_this_quarter": int(h100 or 0)}
+
+
 _LOW, _HIGH = USD_PER_GPU_HOUR_BOUNDS
 
 
@@ -206,6 +231,13 @@ ROW_CHECKS: tuple[RowCheck, ...] = (
              _out_of_bounds("facility_mw", 0, SITE_MW_MAX, low_inclusive=False),
              "'it_mw ' || coalesce(it_mw::VARCHAR, 'NULL') || ', facility_mw ' || "
              f"coalesce(facility_mw::VARCHAR, 'NULL') || ' outside [0, {SITE_MW_MAX}]'"),
+    RowCheck("vocabulary_and_mw", MW_PIPELINE,
+             "status on the ladder (or unknown), a known measure, mw finite and not negative",
+             f"status NOT IN {(*STATUS_LADDER, 'unknown')} OR measure NOT IN {MEASURES} OR "
+             "(mw IS NOT NULL AND (NOT isfinite(mw) OR mw < 0))",
+             "'status ' || status || ', measure ' || measure || ', mw ' || "
+             "coalesce(mw::VARCHAR, 'NULL') || ': not in the vocabulary, or MW negative or "
+             "not finite'"),
 )
 
 TABLE_CHECKS: tuple[TableCheck, ...] = (
@@ -225,6 +257,12 @@ TABLE_CHECKS: tuple[TableCheck, ...] = (
                _queue_summary),
     TableCheck("facilities_summary", FACILITIES, "the month's sites: how many, from how many "
                "records, how many merged several records", False, _facilities_summary),
+    TableCheck("mw_pipeline_summary", MW_PIPELINE, "the month's MW pipeline: rows, quarters, "
+               "sites, dated IT MW and queued load MW of the report month's quarter", False,
+               _mw_pipeline_summary),
+    TableCheck("gpu_equivalent_summary", GPU_EQUIVALENT, "the month's GPU compute "
+               "equivalent: rows, states, H100 equivalents of the report month's quarter", False,
+               _gpu_equivalent_summary),
 )
 
 

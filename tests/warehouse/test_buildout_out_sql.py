@@ -330,3 +330,22 @@ def test_h100_per_facility_mw_against_epochs_h100_equivalents(tmp_path, shared_d
     assert ours.pue_low.iloc[0] <= pue[1] <= ours.pue_high.iloc[0]
     # newer chips are worth more than one H100 per TDP watt: all sites sit above H100-only ones
     assert all_sites[1] > central
+
+
+def test_a_negative_mw_row_is_quarantined_and_the_summaries_are_numbers(tmp_path):
+    con = new_warehouse(tmp_path / "checks.duckdb")
+    load_timelines(con, TIMELINES)
+    insert(con, "core.power__eia860m_generators", [
+        {"plant_id": 2001, "generator_id": "G1", "sheet": "planned", "status_code": "U",
+         "nameplate_capacity_mw": -50.0, "state": "NV", "balancing_authority_code": "NEVP"}])
+    build = build_domain_partition(con, POWER, MONTH, tables=OUT_TABLES)
+    [reason] = con.execute(
+        "SELECT reason FROM core.pipeline__quarantined_rows WHERE table_name = ? "
+        "AND check_name = 'vocabulary_and_mw'", [MW_TABLE]).fetchone()
+    assert "mw -50.0" in reason
+    assert con.execute(f"SELECT count(*) FROM {MW_TABLE} WHERE state = 'NV'").fetchone()[0] == 0
+    summaries = {c.name: c.metadata for c in build.checks if c.name.endswith("_summary")}
+    assert summaries["mw_pipeline_summary"]["it_mw_this_quarter"] > 0
+    assert summaries["gpu_equivalent_summary"]["h100_from_it_mw_this_quarter"] > 0
+    assert all(isinstance(v, int | float) for m in summaries.values() for v in m.values())
+    con.close()
