@@ -135,9 +135,12 @@ def _build_table(con: duckdb.DuckDBPyConnection, build: PartitionBuild, name: st
 
 def _next_partitions(con: duckdb.DuckDBPyConnection, compared: str, column: str,
                      value: date) -> list[date]:
-    """Each source's first partition of ``compared`` after ``value``."""
+    """Each source's (and, where the table has providers, each source and provider's) first
+    partition of ``compared`` after ``value``: every later partition a changelog may have
+    compared against ``value`` (rebuilding one more than needed changes nothing)."""
+    feed = "source, provider" if "provider" in table(compared).column_names else "source"
     rows = con.execute(f"SELECT DISTINCT min({column}) FROM {compared} WHERE {column} > ? "
-                       "GROUP BY source ORDER BY 1", [value]).fetchall()
+                       f"GROUP BY {feed} ORDER BY 1", [value]).fetchall()
     return [row[0] for row in rows]
 
 

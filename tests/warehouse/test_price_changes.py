@@ -139,3 +139,24 @@ def test_a_rebuilt_day_refreshes_its_week_and_month_and_the_publish_copies_them(
             (monday, 1.0, 4.0, 7.0, 2), (next_monday, 2.0, 3.0, 4.0, 1)]
         assert published.execute(query.format(MONTHLY)).fetchall() == [
             (date(2026, 11, 1), 1.0, 3.0, 7.0, 3)]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)], ids=["in order", "backwards"])
+def test_each_skypilot_cloud_is_compared_with_its_own_previous_catalog(warehouse, tmp_path,
+                                                                       order):
+    """SkyPilot history is one catalog per cloud, filed on the days each was published: GCP's
+    on the 1st and 3rd (one price cut), Lambda's on the 2nd. The 2nd is Lambda's first catalog
+    (nothing to compare) and says nothing of GCP's offers; the 3rd compares GCP with the 1st,
+    whichever order they are imported in."""
+    catalog = FIXTURES / "history" / "skypilot_runpod_v8_layout.csv"
+    cut = tmp_path / "gcp_catalog_cut.csv"
+    cut.write_text(catalog.read_text().replace(",,2.69,", ",,2.49,", 1))
+    imports = [("gcp", catalog, date(2025, 3, 1)), ("lambda", catalog, date(2025, 3, 2)),
+               ("gcp", cut, date(2025, 3, 3))]
+    archive = RawArchive(tmp_path / "raw")
+    for cloud, path, day in (imports[i] for i in order):
+        steps.import_history(warehouse, archive, "skypilot", path, day, cloud=cloud)
+        build_domain_partition(warehouse, PRICES, day)
+    assert changes(warehouse, date(2025, 3, 1)) == changes(warehouse, date(2025, 3, 2)) == []
+    assert changes(warehouse, date(2025, 3, 3)) == [
+        ("changed", "gcp", "1x_H100-SXM_SECURE", 2.69, 2.49, -7.4349)]

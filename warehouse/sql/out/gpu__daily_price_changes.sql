@@ -7,22 +7,29 @@
 --   disappeared  was listed in the previous observation, not now
 --   changed      is listed in both with a different per-hour or per-GPU-hour price
 -- A source without an earlier observation, or without offers today, yields no rows.
-WITH cur AS (
-    SELECT * FROM core.cloud__daily_gpu_offers
-    WHERE observation_date = $observation_date
+-- Imported SkyPilot history is one catalog per cloud (import-history --cloud), filed on the
+-- days each was published: each cloud is compared with its own previous catalog (its feed),
+-- or a day with only Lambda's catalog would list every GCP offer as disappeared.
+WITH offers AS (
+    SELECT *, CASE WHEN origin = 'skypilot' THEN source || '/' || provider ELSE source END
+                  AS feed
+    FROM core.cloud__daily_gpu_offers
+),
+cur AS (
+    SELECT * FROM offers WHERE observation_date = $observation_date
 ),
 previous_day AS (
-    SELECT source, max(observation_date) AS previous_observation_date
-    FROM core.cloud__daily_gpu_offers
+    SELECT feed, max(observation_date) AS previous_observation_date
+    FROM offers
     WHERE observation_date < $observation_date
-      AND source IN (SELECT DISTINCT source FROM cur)
-    GROUP BY source
+      AND feed IN (SELECT DISTINCT feed FROM cur)
+    GROUP BY feed
 ),
 prev AS (
     SELECT o.*, d.previous_observation_date
-    FROM core.cloud__daily_gpu_offers o
+    FROM offers o
     JOIN previous_day d
-      ON o.source = d.source AND o.observation_date = d.previous_observation_date
+      ON o.feed = d.feed AND o.observation_date = d.previous_observation_date
 ),
 pairs AS (
     SELECT
@@ -49,10 +56,10 @@ pairs AS (
         c.usd_per_gpu_hour
     FROM cur c
     FULL OUTER JOIN prev p
-      ON c.source = p.source AND c.provider = p.provider AND c.sku = p.sku
+      ON c.feed = p.feed AND c.provider = p.provider AND c.sku = p.sku
      AND c.region = p.region AND c.price_type = p.price_type
      AND c.commitment_months = p.commitment_months
-    JOIN previous_day d ON d.source = coalesce(c.source, p.source)
+    JOIN previous_day d ON d.feed = coalesce(c.feed, p.feed)
 )
 SELECT
     $observation_date::DATE AS observation_date,
