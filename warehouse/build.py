@@ -78,7 +78,7 @@ PYTHON_BUILDERS: dict[str, PythonBuilder] = {
         lambda frames, a: cost_per_1k_tokens(frames[0], assumptions=a),
     "out.llm__daily_market_vs_projected":
         lambda frames, a: market_vs_projected(frames[0], frames[1], assumptions=a),
-    "core.datacenter__facilities": lambda frames, a: facilities(frames[0]),
+    "core.datacenter__facilities": lambda frames, a: facilities(frames[0], frames[1]),
     "core.datacenter__assn_facility_records": lambda frames, a: facility_records(frames[0]),
 }
 

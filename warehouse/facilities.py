@@ -1,7 +1,8 @@
-"""Entity resolution of data-center records into sites: builds ``core.datacenter__facilities``
-and ``core.datacenter__assn_facility_records`` from the candidates of one report month
+"""Entity resolution of data-center records into sites: builds
+``core.datacenter__assn_facility_records`` from the candidates of one report month
 (``warehouse/sql/inputs/datacenter__facility_candidates.sql``: Epoch sites, parcels, OSM
-elements, IM3 features and permits with a site-level point).
+elements, IM3 features and permits with a site-level point), then
+``core.datacenter__facilities`` from the candidates and that table, so the matching runs once.
 
 Records are taken in anchor priority order (Epoch, parcel, OSM, IM3, permit; then source and
 record id), so the result is deterministic. Each record joins the best-scoring site already
@@ -101,11 +102,9 @@ def score(tokens: frozenset[str], state: object, point: tuple[float, float] | No
 @dataclass
 class _Site:
     facility_id: str
-    anchor: dict
     tokens: frozenset[str]
     state: object
     point: tuple[float, float] | None
-    point_record: dict | None
     members: list[tuple[dict, Match | None]] = field(default_factory=list)
 
 
@@ -135,9 +134,9 @@ class _Index:
         else:
             self.by_cell[_cell(site.point)].append(site)
 
-    def locate(self, site: _Site, record: dict, point: tuple[float, float]) -> None:
+    def locate(self, site: _Site, point: tuple[float, float]) -> None:
         self.unlocated[site.state].remove(site)
-        site.point, site.point_record = point, record
+        site.point = point
         self.by_cell[_cell(point)].append(site)
 
     def near(self, point: tuple[float, float] | None, state: object) -> list[_Site]:
@@ -169,15 +168,15 @@ def resolve(candidates: pd.DataFrame) -> list[_Site]:
         found = None if record["source"] in NEVER_JOINS else _best(record, tokens, point,
                                                                    index)
         if found is None:
-            site = _Site(f"{record['source']}:{record['record_id']}", record, tokens,
-                         record.get("state"), point, record if point else None)
+            site = _Site(f"{record['source']}:{record['record_id']}", tokens,
+                         record.get("state"), point)
             site.members.append((record, None))
             index.add(site)
             continue
         site, match = found
         site.members.append((record, match))
         if site.point is None and point is not None:
-            index.locate(site, record, point)
+            index.locate(site, point)
     return index.sites
 
 
@@ -205,28 +204,37 @@ def facility_records(candidates: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_columns("core.datacenter__assn_facility_records"))
 
 
-def facilities(candidates: pd.DataFrame) -> pd.DataFrame:
-    """``core.datacenter__facilities``: one row per site, attributes from the anchor first,
-    then from members in matching order; the point and its precision are the site's point."""
+def facilities(candidates: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """``core.datacenter__facilities`` from the candidates and their sites (``records``, the
+    rows of ``core.datacenter__assn_facility_records``): one row per site, attributes from the
+    anchor first, then from members in matching order (the order :func:`resolve` takes them
+    in, which starts with the anchor); the point and its precision are those of the first
+    located member, as in the matching."""
+    members = candidates.merge(records[["source", "record_id", "facility_id"]],
+                               on=["source", "record_id"], validate="one_to_one")
+    members = members.sort_values(["priority", "source", "record_id"], kind="stable")
+    by_site: dict[str, list[dict]] = defaultdict(list)
+    for member in members.to_dict("records"):
+        by_site[member["facility_id"]].append(member)
     rows = []
-    for site in resolve(candidates):
-        members = [record for record, _ in site.members]
+    for facility_id, ordered in by_site.items():
 
-        def first(column: str, members: list[dict] = members) -> object:
-            return _first([m.get(column) for m in members])
+        def first(column: str, ordered: list[dict] = ordered) -> object:
+            return _first([m.get(column) for m in ordered])
 
-        located = site.point_record or {}
-        squares = [m["square_feet"] for m in members if not pd.isna(m.get("square_feet"))]
+        located = next((m for m in ordered if _point(m) is not None), None)
+        point = _point(located) if located else None
+        squares = [m["square_feet"] for m in ordered if not pd.isna(m.get("square_feet"))]
         rows.append({
-            "report_month": site.anchor["report_month"], "facility_id": site.facility_id,
+            "report_month": ordered[0]["report_month"], "facility_id": facility_id,
             "name": first("name"), "operator": first("operator"), "county": first("county"),
             "state": first("state"),
-            "latitude": site.point[0] if site.point else None,
-            "longitude": site.point[1] if site.point else None,
-            "location_precision": located.get("location_precision"),
+            "latitude": point[0] if point else None,
+            "longitude": point[1] if point else None,
+            "location_precision": located.get("location_precision") if located else None,
             "status": first("status"), "it_mw": first("it_mw"),
             "facility_mw": first("facility_mw"), "h100e": first("h100e"),
             "square_feet": max(squares) if squares else None,
-            "n_records": len(members),
-            "sources": ",".join(sorted({m["source"] for m in members}))})
+            "n_records": len(ordered),
+            "sources": ",".join(sorted({m["source"] for m in ordered}))})
     return pd.DataFrame(rows, columns=_columns("core.datacenter__facilities"))

@@ -27,7 +27,8 @@ ESTIMATION_INPUTS: dict[str, tuple[str, ...]] = {
 # input queries whose rows it is computed from.
 PYTHON_BUILT_INPUTS: dict[str, tuple[str, ...]] = {
     **ESTIMATION_INPUTS,
-    "core.datacenter__facilities": ("inputs.datacenter__facility_candidates",),
+    "core.datacenter__facilities": ("inputs.datacenter__facility_candidates",
+                                    "inputs.datacenter__facility_memberships"),
     "core.datacenter__assn_facility_records": ("inputs.datacenter__facility_candidates",),
 }
 # The estimation engine reads its reference data from models/reference/ (the same CSVs the
