@@ -65,7 +65,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 def starts_like_json(snapshot: Snapshot) -> bool:
     """Whether a body is a JSON document rather than CSV text (for sources that accept both);
     an empty body is a :class:`ParseError`."""
-    head = snapshot.body.lstrip()[:1]
+    head = snapshot.head().lstrip()[:1]
     if not head:
         raise payload_error(snapshot, "an empty body")
     return head in (b"{", b"[")

@@ -139,6 +139,15 @@ class Snapshot:
         reader = VerifyingReader(inner, self.sha256, self.size_bytes, self.label)
         return io.BufferedReader(reader, buffer_size=CHUNK_BYTES)  # type: ignore[return-value]
 
+    def head(self, size: int = 64) -> bytes:
+        """The first ``size`` bytes of the body (to tell a format by its start, without
+        reading a bulk file)."""
+        try:
+            with self.open() as stream:
+                return stream.read(size)
+        except (OSError, EOFError) as exc:
+            raise CorruptBlobError(f"{self.label}: cannot read the archived body: {exc}") from exc
+
     @property
     def body(self) -> bytes:
         """The whole body in memory: for JSON pages and HTML, never for bulk files."""

@@ -32,7 +32,13 @@ from sources.buildout.jurisdictions import (
 from sources.buildout.layout import Skipped
 from sources.errors import FetchError
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error, require_field, require_rows
+from sources.parsing import (
+    load_json,
+    payload_error,
+    require_field,
+    require_rows,
+    starts_like_json,
+)
 from sources.snapshot import Snapshot
 
 DEFAULT_PAGE_SIZE = 1000
@@ -88,9 +94,7 @@ def _payload(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def rows(jurisdiction: Jurisdiction, snapshot: Snapshot) -> Iterator[SourceRow | Skipped]:
-    with snapshot.open() as stream:
-        head = stream.read(64).lstrip()
-    if not head.startswith((b"{", b"[")):
+    if not starts_like_json(snapshot):
         for number, attributes in csv_attribute_rows(jurisdiction, snapshot):
             yield SourceRow(number, mapped(jurisdiction, _cleaned(attributes)),
                             lambda a=attributes: public(jurisdiction, a))

@@ -120,8 +120,7 @@ def parse_tables(source: str, snapshots: Sequence[Snapshot], model: type[BaseMod
     sink = RowSink(source, model, build)
     for snapshot in payloads:
         month = report_month(snapshot)
-        with snapshot.open() as stream:
-            head = stream.read(64).lstrip()
+        head = snapshot.head().lstrip()
         if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
             _take_workbook(sink, snapshot, month)
             continue

@@ -25,7 +25,7 @@ from sources.buildout.jurisdictions import (
 from sources.buildout.layout import Skipped
 from sources.errors import FetchError
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error, require_rows
+from sources.parsing import load_json, payload_error, require_rows, starts_like_json
 from sources.snapshot import Snapshot
 
 APP_TOKEN_ENV = "SOCRATA_APP_TOKEN"
@@ -59,9 +59,7 @@ def _objects(snapshot: Snapshot) -> list[dict]:
 
 
 def rows(jurisdiction: Jurisdiction, snapshot: Snapshot) -> Iterator[SourceRow | Skipped]:
-    with snapshot.open() as stream:
-        head = stream.read(64).lstrip()
-    if head.startswith((b"[", b"{")):
+    if starts_like_json(snapshot):
         objects = _objects(snapshot)
         if objects:
             require_source_fields(jurisdiction, snapshot, set().union(*objects))

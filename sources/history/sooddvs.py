@@ -41,7 +41,7 @@ REQUIRED = ("provider", "gpu_type", "price_tier", "per_gpu_hourly_usd", "region"
 
 
 def parse(snapshot: Snapshot, *, as_of: date, cloud: str | None = None) -> ParseResult:
-    head = snapshot.body.lstrip()[:1]
+    head = snapshot.head().lstrip()[:1]
     rows = _json_rows(snapshot) if head == b"{" else _csv_rows(snapshot)
     result = ParseResult()
     for row in rows:

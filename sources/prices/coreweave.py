@@ -34,7 +34,7 @@ from bs4 import BeautifulSoup
 
 from sources.base import ParseResult
 from sources.http import FetchSession
-from sources.parsing import load_json, payload_error
+from sources.parsing import load_json, payload_error, starts_like_json
 from sources.prices.offers import add_offer, offer_source, optional_number, parse_offers
 from sources.snapshot import Snapshot
 
@@ -59,8 +59,7 @@ def parse(snapshots: Sequence[Snapshot]) -> ParseResult:
 
 def gpu_rows(snapshot: Snapshot) -> list[Cells]:
     """The GPU table rows of the page (HTML) or of a stored scrape (JSON)."""
-    head = snapshot.body.lstrip()[:1]
-    rows = _json_rows(snapshot) if head in (b"{", b"[") else _html_rows(snapshot)
+    rows = _json_rows(snapshot) if starts_like_json(snapshot) else _html_rows(snapshot)
     if not rows:
         raise payload_error(snapshot, "no GPU pricing table (a table with 'GPU Model' and "
                                       "'Instance Price' columns)")
